@@ -1,0 +1,184 @@
+import { createHmac } from 'node:crypto';
+import type { CompiledRule, CompiledRuleset } from '../rules/compile.js';
+import { acceptCandidate } from '../rules/gates.js';
+import { alignSpanEnd, alignSpanStart } from './json-safety.js';
+import { type PlannedSpan, rewrite } from './rewrite.js';
+import { mergeSpans } from './spans.js';
+import type { ActionSpec, Finding, ScrubResult, Span } from './types.js';
+
+const NEWLINE = 0x0a;
+const KNOWN_VALUE_PRIORITY = 100;
+
+/**
+ * The heart of hushlog: pure and synchronous. Input is whole records separated by `\n`;
+ * output is the same bytes with every secret span replaced. Matchers report spans on the
+ * original bytes, spans are merged once, then one rewrite pass applies the actions.
+ */
+export class Scrubber {
+  readonly version: number;
+  private readonly ruleStamp: Int32Array;
+  private stamp = 0;
+
+  constructor(private readonly compiled: CompiledRuleset) {
+    this.version = compiled.version;
+    this.ruleStamp = new Int32Array(compiled.rules.length);
+  }
+
+  scrub(input: Uint8Array): ScrubResult {
+    const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const spans = this.findSpans(buf);
+    if (spans.length === 0) return { output: input, findings: [], droppedRecords: 0 };
+    return this.apply(buf, spans);
+  }
+
+  /** Every candidate span, unmerged, already aligned so no span splits an escape sequence. */
+  findSpans(buf: Buffer): Span[] {
+    const spans: Span[] = [];
+    this.findDetectorSpans(buf, spans);
+    this.findKnownValueSpans(buf, spans);
+    for (const s of spans) {
+      s.start = alignSpanStart(buf, s.start, 0, buf.length);
+      s.end = alignSpanEnd(buf, s.end, 0, buf.length);
+    }
+    return spans;
+  }
+
+  private findDetectorSpans(buf: Buffer, spans: Span[]): void {
+    const { rules, keywordScanner, keywordRules, alwaysRules } = this.compiled;
+    const len = buf.length;
+    const stamps = this.ruleStamp;
+    const multilineFrom = new Map<number, number>();
+    let lineStart = 0;
+    let lineEnd = -1;
+    let pending: number[] = [];
+    const flush = () => {
+      for (const r of pending) this.runRule(rules[r], buf, lineStart, lineEnd, spans);
+      pending = [];
+    };
+    keywordScanner.scan(buf, 0, len, (end, kw) => {
+      const start = end - keywordScanner.keywordLengths[kw];
+      if (start >= lineEnd) {
+        flush();
+        this.stamp++;
+        lineStart = start === 0 ? 0 : buf.lastIndexOf(NEWLINE, start - 1) + 1;
+        const nl = buf.indexOf(NEWLINE, end);
+        lineEnd = nl < 0 ? len : nl;
+      }
+      for (const r of keywordRules[kw]) {
+        if (rules[r].multiline) {
+          if (!multilineFrom.has(r)) multilineFrom.set(r, lineStart);
+        } else if (stamps[r] !== this.stamp) {
+          stamps[r] = this.stamp;
+          pending.push(r);
+        }
+      }
+    });
+    flush();
+    for (const [r, from] of multilineFrom) this.runRule(rules[r], buf, from, len, spans);
+    for (const r of alwaysRules) this.runRule(rules[r], buf, 0, len, spans);
+  }
+
+  /** Runs one rule's RE2 over buf[from, to) and keeps the candidates that pass its gates. */
+  private runRule(rule: CompiledRule, buf: Buffer, from: number, to: number, spans: Span[]): void {
+    const view = buf.subarray(from, to);
+    const re = rule.re;
+    re.lastIndex = 0;
+    for (let m = re.exec(view); m !== null; m = re.exec(view)) {
+      if (m[0].length === 0) re.lastIndex++;
+      const range = m.indices?.[rule.group];
+      if (!range) continue;
+      const start = from + range[0];
+      const end = from + range[1];
+      if (end > start && acceptCandidate(rule, this.compiled.globalAllowlist, buf, start, end)) {
+        spans.push({ start, end, ruleId: rule.id, ruleIndex: rule.index, priority: rule.priority });
+      }
+    }
+  }
+
+  private findKnownValueSpans(buf: Buffer, spans: Span[]): void {
+    const { known, knownSources } = this.compiled;
+    if (!known) return;
+    known.scan(buf, 0, buf.length, (start, end, valueIndex) => {
+      spans.push({
+        start,
+        end,
+        ruleId: 'known-value',
+        ruleIndex: -1,
+        priority: KNOWN_VALUE_PRIORITY,
+        source: knownSources[valueIndex],
+      });
+    });
+  }
+
+  private actionOf(span: Span): ActionSpec {
+    return span.ruleIndex >= 0
+      ? this.compiled.rules[span.ruleIndex].action
+      : (this.compiled.knownValueAction ?? this.compiled.defaultAction);
+  }
+
+  private apply(buf: Buffer, spans: Span[]): ScrubResult {
+    const dropped = this.droppedRecords(buf, spans);
+    const merged = mergeSpans(spans);
+    const planned: PlannedSpan[] = [];
+    const findings: Finding[] = [];
+    let record = 0;
+    let counted = 0;
+    for (const m of merged) {
+      // Record index = number of newlines before the span (counted incrementally).
+      for (let nl = buf.indexOf(NEWLINE, counted); nl >= 0 && nl < m.start; nl = buf.indexOf(NEWLINE, nl + 1)) {
+        record++;
+        counted = nl + 1;
+      }
+      const fingerprintHex = createHmac('sha256', this.compiled.hashKey)
+        .update(buf.subarray(m.start, m.end))
+        .digest('hex');
+      planned.push({
+        start: m.start,
+        end: m.end,
+        ruleId: m.winner.ruleId,
+        action: this.actionOf(m.winner),
+        fingerprintHex,
+      });
+      const finding: Finding = {
+        ruleId: m.winner.ruleId,
+        record,
+        offset: m.start,
+        length: m.end - m.start,
+        fingerprint: fingerprintHex.slice(0, 16),
+      };
+      if (m.winner.source) finding.source = m.winner.source;
+      findings.push(finding);
+    }
+    const output = rewrite(buf, planned, dropped);
+    return { output, findings, droppedRecords: countRecords(buf, dropped) };
+  }
+
+  /** Whole-record byte ranges (newline included) touched by a span whose action is `drop`. */
+  private droppedRecords(buf: Buffer, spans: Span[]): Array<[number, number]> {
+    const ranges: Array<[number, number]> = [];
+    for (const s of spans) {
+      if (this.actionOf(s).kind !== 'drop') continue;
+      const start = s.start === 0 ? 0 : buf.lastIndexOf(NEWLINE, s.start - 1) + 1;
+      const nl = buf.indexOf(NEWLINE, Math.max(s.start, s.end - 1));
+      ranges.push([start, nl < 0 ? buf.length : nl + 1]);
+    }
+    if (ranges.length < 2) return ranges;
+    ranges.sort((a, b) => a[0] - b[0]);
+    const out: Array<[number, number]> = [ranges[0]];
+    for (const r of ranges.slice(1)) {
+      const last = out[out.length - 1];
+      if (r[0] < last[1]) last[1] = Math.max(last[1], r[1]);
+      else out.push(r);
+    }
+    return out;
+  }
+}
+
+function countRecords(buf: Buffer, ranges: ReadonlyArray<readonly [number, number]>): number {
+  let n = 0;
+  for (const [start, end] of ranges) {
+    for (let nl = buf.indexOf(NEWLINE, start); nl >= 0 && nl < end; nl = buf.indexOf(NEWLINE, nl + 1)) n++;
+    if (end === buf.length && buf[end - 1] !== NEWLINE) n++;
+  }
+  return n;
+}

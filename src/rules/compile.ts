@@ -1,0 +1,152 @@
+import RE2 from 're2';
+import { KnownValueMatcher } from '../engine/known-values.js';
+import { KeywordScanner } from '../engine/keyword-scanner.js';
+import type { ActionSpec, GlobalAllowlist, RuleAllowlist, RuleSpec, RulesetSpec } from '../engine/types.js';
+import { HushlogConfigError } from '../errors.js';
+import { type ChecksumValidator, checksumValidators } from './checksums.js';
+import { validateAction } from './validate.js';
+
+export interface CompiledAllowlist {
+  regexes: RE2[];
+  /** Lower-cased. */
+  stopwords: string[];
+}
+
+export interface CompiledRule {
+  index: number;
+  id: string;
+  re: RE2;
+  group: number;
+  minEntropy: number;
+  checksum?: ChecksumValidator;
+  allowlist: CompiledAllowlist;
+  action: ActionSpec;
+  priority: number;
+  multiline: boolean;
+}
+
+/** A ruleset ready to scrub with. Built in each worker from the same plain RulesetSpec. */
+export interface CompiledRuleset {
+  version: number;
+  rules: CompiledRule[];
+  keywordScanner: KeywordScanner;
+  /** Keyword index -> indexes of the rules it triggers. */
+  keywordRules: Int32Array[];
+  /** Rules without keywords: they run over every batch. */
+  alwaysRules: number[];
+  known: KnownValueMatcher | null;
+  /** Value index -> source name (never the value). */
+  knownSources: string[];
+  knownValueAction?: ActionSpec;
+  globalAllowlist: CompiledAllowlist;
+  defaultAction: ActionSpec;
+  hashKey: Buffer;
+}
+
+/** Compiles every regex and automaton; a broken rule refuses the whole ruleset. */
+export function compileRuleset(spec: RulesetSpec): CompiledRuleset {
+  const defaultAction = validateAction(spec.options.defaultAction, 'default action');
+  const seen = new Set<string>();
+  const rules = spec.rules.map((rule, index) => {
+    if (seen.has(rule.id)) {
+      throw new HushlogConfigError('E_RULE_DUPLICATE', 'duplicate rule id', { file: rule.origin, ruleId: rule.id });
+    }
+    seen.add(rule.id);
+    return compileRule(rule, index, defaultAction);
+  });
+
+  const keywordIndex = new Map<string, number>();
+  const keywordRuleLists: number[][] = [];
+  const alwaysRules: number[] = [];
+  spec.rules.forEach((rule, idx) => {
+    if (rule.keywords.length === 0) {
+      alwaysRules.push(idx);
+      return;
+    }
+    for (const raw of rule.keywords) {
+      const kw = raw.toLowerCase();
+      let k = keywordIndex.get(kw);
+      if (k === undefined) {
+        k = keywordRuleLists.length;
+        keywordIndex.set(kw, k);
+        keywordRuleLists.push([]);
+      }
+      if (!keywordRuleLists[k].includes(idx)) keywordRuleLists[k].push(idx);
+    }
+  });
+
+  const knownValues = spec.knownValues;
+  return {
+    version: spec.version,
+    rules,
+    keywordScanner: new KeywordScanner([...keywordIndex.keys()]),
+    keywordRules: keywordRuleLists.map((l) => Int32Array.from(l)),
+    alwaysRules,
+    known: knownValues.length ? KnownValueMatcher.build(knownValues) : null,
+    knownSources: knownValues.map((v) => v.source),
+    globalAllowlist: compileAllowlist(spec.options.allowlist ?? {}, undefined),
+    defaultAction,
+    hashKey: Buffer.from(spec.options.hashKeyHex, 'hex'),
+  };
+}
+
+function compileRule(rule: RuleSpec, index: number, defaultAction: ActionSpec): CompiledRule {
+  const where = { file: rule.origin, ruleId: rule.id };
+  const re = compileRegex(rule.regex, 'gd', where);
+  const group = rule.secretGroup ?? 0;
+  const groups = countGroups(rule.regex);
+  if (!Number.isInteger(group) || group < 0 || group > groups) {
+    throw new HushlogConfigError(
+      'E_RULE_GROUP',
+      `secretGroup ${group} does not exist (the regex has ${groups} capture groups)`,
+      where,
+    );
+  }
+  let checksum: ChecksumValidator | undefined;
+  if (rule.checksum) {
+    checksum = checksumValidators[rule.checksum];
+    if (!checksum) {
+      throw new HushlogConfigError(
+        'E_RULE_CHECKSUM',
+        `unknown checksum "${rule.checksum}" (known: ${Object.keys(checksumValidators).join(', ')})`,
+        where,
+      );
+    }
+  }
+  return {
+    index,
+    id: rule.id,
+    re,
+    group,
+    minEntropy: rule.entropy ?? 0,
+    checksum,
+    allowlist: compileAllowlist(rule.allowlist ?? {}, where),
+    action: rule.action ? validateAction(rule.action, `rule ${rule.id} action`, where) : defaultAction,
+    priority: rule.priority ?? 0,
+    multiline: rule.multiline ?? false,
+  };
+}
+
+function compileAllowlist(
+  allow: RuleAllowlist | GlobalAllowlist,
+  where: { file?: string; ruleId?: string } | undefined,
+): CompiledAllowlist {
+  return {
+    regexes: (allow.regexes ?? []).map((r) => compileRegex(r, '', where ?? {})),
+    stopwords: (allow.stopwords ?? []).map((w) => w.toLowerCase()),
+  };
+}
+
+function compileRegex(source: string, flags: string, where: { file?: string; ruleId?: string }): RE2 {
+  try {
+    return new RE2(source, flags);
+  } catch (err) {
+    throw new HushlogConfigError('E_RULE_REGEX', `invalid RE2 regex: ${(err as Error).message}`, where);
+  }
+}
+
+/** RE2 exposes no group count: match the empty alternative and count the slots. */
+function countGroups(source: string): number {
+  const m = new RE2(`${source}|`).exec(Buffer.alloc(0));
+  return m ? (m as unknown as unknown[]).length - 1 : 0;
+}

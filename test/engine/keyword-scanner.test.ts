@@ -1,0 +1,60 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KeywordScanner } from '../../src/engine/keyword-scanner.js';
+
+function naive(keywords: string[], hay: Buffer): Array<[number, number]> {
+  const lower = Buffer.from(hay.toString('latin1').toLowerCase(), 'latin1');
+  const out: Array<[number, number]> = [];
+  keywords.forEach((k, ki) => {
+    const kb = Buffer.from(k.toLowerCase(), 'latin1');
+    for (let i = lower.indexOf(kb); i >= 0; i = lower.indexOf(kb, i + 1)) out.push([i + kb.length, ki]);
+  });
+  return out.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+function scanAll(scanner: KeywordScanner, hay: Buffer, from = 0, to = hay.length): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  scanner.scan(hay, from, to, (end, k) => out.push([end, k]));
+  return out.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+describe('KeywordScanner', () => {
+  it('finds keywords case-insensitively, including overlapping and nested ones', () => {
+    const kws = ['sk-', 'sk-proj-', 'key', 'api_key', 'proj'];
+    const s = new KeywordScanner(kws);
+    const hay = Buffer.from('x SK-PROJ-abc API_KEY=1 monkey');
+    expect(scanAll(s, hay)).toEqual(naive(kws, hay));
+    expect(scanAll(s, hay).length).toBe(6);
+  });
+
+  it('agrees with a naive search on random inputs', () => {
+    const alphabet = fc.constantFrom(...'abAB-_k=\n'.split(''));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ unit: alphabet, minLength: 1, maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 8,
+          selector: (k) => k.toLowerCase(),
+        }),
+        fc.string({ unit: alphabet, maxLength: 200 }),
+        (kws, text) => {
+          const hay = Buffer.from(text, 'latin1');
+          expect(scanAll(new KeywordScanner(kws), hay)).toEqual(naive(kws, hay));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('respects the from/to window', () => {
+    const s = new KeywordScanner(['abc']);
+    const hay = Buffer.from('abcabcabc');
+    expect(scanAll(s, hay, 1, 8)).toEqual([[6, 0]]);
+  });
+
+  it('passes non-ASCII and NUL bytes through without false hits', () => {
+    const s = new KeywordScanner(['token']);
+    const hay = Buffer.concat([Buffer.from([0, 0xff, 0xc3]), Buffer.from('TOKEN é'), Buffer.from([0])]);
+    expect(scanAll(s, hay)).toEqual([[8, 0]]);
+  });
+});
