@@ -82,12 +82,13 @@ describe('Scrubber', () => {
 
   it('merges overlapping rules so no tail of a specific key leaks', () => {
     const s = scrubberWith([
-      { id: 'generic', regex: 'key=([A-Za-z0-9]{4})', keywords: ['key='], secretGroup: 1 },
+      { id: 'generic', regex: 'key=([A-Za-z0-9_]{6})', keywords: ['key='], secretGroup: 1 },
       { id: 'specific', regex: 'sk_[A-Za-z0-9]{20}', keywords: ['sk_'] },
     ]);
-    // The generic rule sees only "sk"?? no: its group is 4 alnum chars before "_"; overlap must unite.
-    expect(scrubText(s, 'key=ab12sk_ABCDEFGHIJKLMNOPQRST!')).toBe('key=[REDACTED:specific]!');
+    // The generic rule covers only the first 6 bytes of the key: the union must hide all of it.
     expect(scrubText(s, 'key=sk_ABCDEFGHIJKLMNOPQRST!')).toBe('key=[REDACTED:specific]!');
+    // Touching but not overlapping spans keep their own labels.
+    expect(scrubText(s, 'key=ab12cdsk_ABCDEFGHIJKLMNOPQRST!')).toBe('key=[REDACTED:generic][REDACTED:specific]!');
   });
 
   it('gives the same output whatever the rule order', () => {
