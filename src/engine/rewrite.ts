@@ -9,6 +9,8 @@ export interface PlannedSpan {
   action: ActionSpec;
   /** HMAC-SHA256 of the secret bytes, hex; the `hash` action shows its first 8 digits. */
   fingerprintHex: string;
+  /** Replace the whole span by one JSON string (a masked non-string JSON value). */
+  quote?: boolean;
 }
 
 const PARTIAL_FILL = Buffer.from('****');
@@ -86,6 +88,11 @@ function clipToKept(
 
 function emitSpan(buf: Uint8Array, span: PlannedSpan, pieces: Uint8Array[]): void {
   const { start, end } = span;
+  if (span.quote) {
+    const text = replacementText(span.action.kind === 'partial' ? { kind: 'label' } : span.action, span.ruleId, span.fingerprintHex);
+    pieces.push(Buffer.from(`"${text}"`));
+    return;
+  }
   const runs: Array<[number, number]> = [];
   let runStart = start;
   for (let i = start; i < end; i++) {

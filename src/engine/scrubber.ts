@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { CompiledRule, CompiledRuleset } from '../rules/compile.js';
 import { acceptCandidate } from '../rules/gates.js';
 import { alignSpanEnd, alignSpanStart } from './json-safety.js';
-import { type PlannedSpan, rewrite } from './rewrite.js';
-import { mergeSpans } from './spans.js';
+import { type PlannedSpan, replacementText, rewrite } from './rewrite.js';
+import { type MergedSpan, mergeSpans } from './spans.js';
 import type { ActionSpec, Finding, ScrubResult, Span } from './types.js';
 
 const NEWLINE = 0x0a;
@@ -24,11 +24,48 @@ export class Scrubber {
     this.ruleStamp = new Int32Array(compiled.rules.length);
   }
 
-  scrub(input: Uint8Array): ScrubResult {
+  /**
+   * @param extraSpans spans found by a caller that knows more of the format (JSON key and
+   *   path rules); they merge with the Scrubber's own before the one rewrite pass.
+   */
+  scrub(input: Uint8Array, extraSpans?: readonly Span[]): ScrubResult {
     const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     const spans = this.findSpans(buf);
+    if (extraSpans) spans.push(...extraSpans);
     if (spans.length === 0) return { output: input, findings: [], droppedRecords: 0 };
     return this.apply(buf, spans);
+  }
+
+  /**
+   * Cheap pre-check for formats that must decode before scrubbing (msgpack): could any rule
+   * or known value match inside buf[from, to)? False means scrub() would find nothing there.
+   */
+  mayMatch(buf: Uint8Array, from: number, to: number): boolean {
+    const { keywordScanner, alwaysRules, known } = this.compiled;
+    if (alwaysRules.length > 0) return true;
+    let hit = false;
+    keywordScanner.scan(buf, from, to, () => {
+      hit = true;
+    });
+    if (hit || !known) return hit;
+    known.scan(buf, from, to, () => {
+      hit = true;
+    });
+    return hit;
+  }
+
+  /**
+   * The replacement for a whole value claimed by a structural rule (a decoded msgpack or
+   * forward record), with the same fingerprint a span of those bytes would get.
+   */
+  maskValue(ruleId: string, secret: Uint8Array, action?: ActionSpec): { text: string; fingerprint: string } {
+    const hex = this.fingerprintHex(secret);
+    const a = action ?? this.compiled.defaultAction;
+    return { text: replacementText(a.kind === 'partial' ? { kind: 'label' } : a, ruleId, hex), fingerprint: hex.slice(0, 16) };
+  }
+
+  private fingerprintHex(bytes: Uint8Array): string {
+    return createHmac('sha256', this.compiled.hashKey).update(bytes).digest('hex');
   }
 
   /** Every candidate span, unmerged, already aligned so no span splits an escape sequence. */
@@ -111,6 +148,7 @@ export class Scrubber {
   }
 
   private actionOf(span: Span): ActionSpec {
+    if (span.action) return span.action;
     return span.ruleIndex >= 0
       ? this.compiled.rules[span.ruleIndex].action
       : (this.compiled.knownValueAction ?? this.compiled.defaultAction);
@@ -118,7 +156,7 @@ export class Scrubber {
 
   private apply(buf: Buffer, spans: Span[]): ScrubResult {
     const dropped = this.droppedRecords(buf, spans);
-    const merged = mergeSpans(spans);
+    const merged = mergeWithWholeValues(spans);
     const planned: PlannedSpan[] = [];
     const findings: Finding[] = [];
     let record = 0;
@@ -129,15 +167,14 @@ export class Scrubber {
         record++;
         counted = nl + 1;
       }
-      const fingerprintHex = createHmac('sha256', this.compiled.hashKey)
-        .update(buf.subarray(m.start, m.end))
-        .digest('hex');
+      const fingerprintHex = this.fingerprintHex(buf.subarray(m.start, m.end));
       planned.push({
         start: m.start,
         end: m.end,
         ruleId: m.winner.ruleId,
         action: this.actionOf(m.winner),
         fingerprintHex,
+        quote: m.winner.quote === true,
       });
       const finding: Finding = {
         ruleId: m.winner.ruleId,
@@ -172,6 +209,28 @@ export class Scrubber {
     }
     return out;
   }
+}
+
+/**
+ * Whole-value spans (a JSON number under a sensitive key) are replaced as one quoted string,
+ * so no other span may cut into them: other spans are merged among themselves and clipped
+ * around the whole values.
+ */
+function mergeWithWholeValues(spans: Span[]): MergedSpan[] {
+  if (!spans.some((s) => s.quote)) return mergeSpans(spans);
+  const whole = mergeSpans(spans.filter((s) => s.quote));
+  const out: MergedSpan[] = [...whole];
+  for (const m of mergeSpans(spans.filter((s) => !s.quote))) {
+    let start = m.start;
+    for (const w of whole) {
+      if (w.end <= start) continue;
+      if (w.start >= m.end) break;
+      if (w.start > start) out.push({ start, end: w.start, winner: m.winner });
+      start = Math.max(start, w.end);
+    }
+    if (start < m.end) out.push({ start, end: m.end, winner: m.winner });
+  }
+  return out.sort((a, b) => a.start - b.start);
 }
 
 function countRecords(buf: Buffer, ranges: ReadonlyArray<readonly [number, number]>): number {

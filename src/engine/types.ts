@@ -85,6 +85,17 @@ export interface ScrubOptions {
   /** Known values shorter than this are refused at load time (default 8). */
   minKnownValueLength: number;
   allowlist?: GlobalAllowlist;
+  /** JSON/msgpack structure rules, applied by the format layer (src/formats). */
+  structure?: StructureSpec;
+}
+
+export interface StructureSpec {
+  /** Key names whose values are masked whatever they hold (suffix match, see key-rules.ts). */
+  secretKeys: string[];
+  /** fast-redact / pino path syntax: `req.headers.authorization`, `users[*].token`. */
+  redactPaths: string[];
+  /** Action for structural matches (default: the ruleset default; `partial` acts as `label`). */
+  action?: ActionSpec;
 }
 
 /** Everything a worker needs to build a Scrubber: plain, cloneable data. */
@@ -106,6 +117,13 @@ export interface Span {
   priority: number;
   /** For known values: the source name. */
   source?: string;
+  /**
+   * Structural spans (JSON key/path rules) cover a whole non-string value (a number): the
+   * replacement is written as a JSON string, quotes included, and never split.
+   */
+  quote?: boolean;
+  /** Overrides the rule's action (structural spans carry their own). */
+  action?: ActionSpec;
 }
 
 export interface Finding {

@@ -1,0 +1,98 @@
+import { decodeMulti, encode } from '@msgpack/msgpack';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { scrubMsgpackBatch } from '../../src/formats/msgpack-batch.js';
+import { decodeRecord, encodeRecord } from '../../src/formats/msgpack-codec.js';
+import { msgpackObjectEnd } from '../../src/formats/msgpack-frame.js';
+import { StructureRules } from '../../src/formats/structure-rules.js';
+import { scrubberWith } from '../helpers/ruleset.js';
+
+const scrubber = scrubberWith([{ id: 'tok', regex: 'tok_[A-Za-z0-9]{16}', keywords: ['tok_'] }]);
+const structure = new StructureRules({ secretKeys: ['password'], redactPaths: ['req.headers.cookie'] });
+const ctx = { scrubber, structure, skipKeys: new Set(['tag', 'time']) };
+const SECRET = 'tok_ABCDEFGH12345678';
+
+describe('msgpackObjectEnd', () => {
+  it('finds the end of every encoded value and reports partial input', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        const ea = encode(a);
+        const both = Buffer.concat([ea, encode(b)]);
+        expect(msgpackObjectEnd(both, 0, both.length)).toBe(ea.length);
+        expect(msgpackObjectEnd(both, ea.length, both.length)).toBe(both.length);
+        if (ea.length > 1) expect(msgpackObjectEnd(ea, 0, ea.length - 1)).toBe(-1);
+      }),
+    );
+  });
+});
+
+describe('scrubMsgpackBatch', () => {
+  it('masks strings at any depth, applies key and path rules, keeps tag/time/binary/ext/bigint', () => {
+    const recs = [
+      { tag: 'app.tok_ABCDEFGH12345678', time: 1700000000, msg: `key ${SECRET}`, n: 2n ** 62n },
+      { nested: { list: ['a', { deep: SECRET }] }, bin: new Uint8Array([1, 2, 3]), password: 'hunter22' },
+      { req: { headers: { cookie: 'sid=abc', host: 'x' } }, ok: true },
+      { clean: 'nothing here', f: 1.5 },
+    ];
+    const batch = Buffer.concat(recs.map((r) => encodeRecord(r)));
+    const r = scrubMsgpackBatch(batch, ctx);
+    const out = [...decodeMulti(r.output, { useBigInt64: true })] as Array<Record<string, any>>;
+    expect(out).toHaveLength(4);
+    expect(out[0].tag).toBe(recs[0].tag);
+    expect(out[0].time).toBe(1700000000);
+    expect(out[0].msg).toBe('key [REDACTED:tok]');
+    expect(out[0].n).toBe(2n ** 62n);
+    expect(out[1].nested.list[1].deep).toBe('[REDACTED:tok]');
+    expect([...out[1].bin]).toEqual([1, 2, 3]);
+    expect(out[1].password).toBe('[REDACTED:secret-key]');
+    expect(out[2].req.headers).toEqual({ cookie: '[REDACTED:redact-path]', host: 'x' });
+    expect(out[3]).toEqual(recs[3]);
+    expect(r.records).toBe(4);
+    expect(r.findings.map((f) => [f.ruleId, f.record, f.path])).toEqual([
+      ['tok', 0, 'msg'],
+      ['tok', 1, 'nested.list.1.deep'],
+      ['secret-key', 1, 'password'],
+      ['redact-path', 2, 'req.headers.cookie'],
+    ]);
+    expect(JSON.stringify(r.findings)).not.toContain('hunter22');
+  });
+
+  it('copies records without candidates byte for byte (no re-encoding)', () => {
+    // float32 would come back as float64 if re-encoded.
+    const f32 = Buffer.from([0x81, 0xa1, 0x66, 0xca, 0x3f, 0xc0, 0x00, 0x00]);
+    const r = scrubMsgpackBatch(f32, ctx);
+    expect(r.output).toBe(f32);
+  });
+
+  it('replaces malformed input by a withheld record and resumes at the next map', () => {
+    const good = encodeRecord({ msg: SECRET });
+    const batch = Buffer.concat([good, Buffer.from([0xc1, 0xc1, 0x00]), good]);
+    const r = scrubMsgpackBatch(batch, ctx);
+    const out = [...decodeMulti(r.output)] as Array<Record<string, unknown>>;
+    expect(out).toEqual([{ msg: '[REDACTED:tok]' }, { hushlog: 'record withheld: malformed msgpack input' }, { msg: '[REDACTED:tok]' }]);
+    expect(r.withheld).toBe(1);
+  });
+
+  it('keeps any record valid and masks injected secrets (property)', () => {
+    const withSecrets = fc.jsonValue().map((v) => ({ v, s: SECRET }));
+    fc.assert(
+      fc.property(fc.array(withSecrets, { minLength: 1, maxLength: 5 }), (recs) => {
+        const batch = Buffer.concat(recs.map((r) => encodeRecord(r)));
+        const out = [...decodeMulti(scrubMsgpackBatch(batch, ctx).output)];
+        expect(out).toHaveLength(recs.length);
+        expect(JSON.stringify(out)).not.toContain(SECRET);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('round-trips extension values exactly', () => {
+    const rec = decodeRecord(encode({ t: new Date(1700000000123), s: SECRET }));
+    const r = scrubMsgpackBatch(Buffer.from(encodeRecord(rec)), ctx);
+    const back = decodeRecord(r.output) as Record<string, unknown>;
+    const t = back.t as { type: number; data: Uint8Array };
+    const orig = (rec as Record<string, { type: number; data: Uint8Array }>).t;
+    expect(t.type).toBe(-1);
+    expect([...t.data]).toEqual([...orig.data]);
+  });
+});
