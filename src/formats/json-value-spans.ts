@@ -46,6 +46,29 @@ export function findJsonValueSpans(
   }
 }
 
+/**
+ * Scans the one JSON value starting at (or after whitespace from) `from`, appending the
+ * matched spans to `out`. Returns the index just past the value, or -1 if it is malformed.
+ */
+export function scanJsonValue(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  match: LocationMatcher,
+  out: ValueSpan[],
+): number {
+  const scanner = new Scanner(buf, from, to, match);
+  try {
+    scanner.value(0, undefined);
+  } catch (err) {
+    if (err instanceof Malformed) return -1;
+    throw err;
+  } finally {
+    out.push(...scanner.spans);
+  }
+  return scanner.pos;
+}
+
 class Scanner {
   readonly spans: ValueSpan[] = [];
   private readonly location: string[] = [];

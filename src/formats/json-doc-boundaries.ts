@@ -1,0 +1,115 @@
+/**
+ * Record boundaries in a stream of JSON documents (pretty-printed exports, concatenated
+ * documents) or in one top-level array: each document, or each element of a top-level array,
+ * is a record. A byte-level state machine that sees every byte once and never holds a
+ * document in memory; stream-json's tokenizer was not used because it reports no byte
+ * offsets, and hushlog must cut (and later rewrite) the original bytes exactly.
+ */
+
+/** Where a batch starts: between documents, or between elements of a top-level array. */
+export const AT_TOP = 0;
+export const IN_ARRAY = 1;
+
+export class JsonDocBoundaries {
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  /** The top-level value being read is an array whose elements are the records. */
+  private topArray = false;
+  /** A scalar document (number, true...) is being read at depth 0. */
+  private inScalar = false;
+  private lastBoundary = 0;
+  private stateAtBoundary = AT_TOP;
+  /** Bytes of the framer's buffer already fed. */
+  private seen = 0;
+
+  /**
+   * Feeds buf[seen, len) (the framer's buffer holds every byte not yet cut away) and returns
+   * the end of the last complete record, or 0.
+   */
+  boundary(buf: Uint8Array, len: number): number {
+    let { depth, inString, escape, topArray, inScalar } = this;
+    const recordDepth = () => (topArray ? 1 : 0);
+    for (let i = this.seen; i < len; i++) {
+      const c = buf[i];
+      if (inString) {
+        if (escape) escape = false;
+        else if (c === 0x5c) escape = true;
+        else if (c === 0x22) {
+          inString = false;
+          if (depth === recordDepth()) this.mark(i + 1, topArray);
+        }
+        continue;
+      }
+      if (inScalar) {
+        if (isScalarByte(c)) continue;
+        inScalar = false;
+        this.mark(i, topArray);
+      }
+      switch (c) {
+        case 0x22:
+          inString = true;
+          break;
+        case 0x7b:
+          depth++;
+          break;
+        case 0x5b:
+          if (depth === 0 && !topArray) {
+            topArray = true;
+            depth = 1;
+            // The bytes up to and including `[` form no record; cut after them.
+            this.mark(i + 1, true);
+          } else depth++;
+          break;
+        case 0x7d:
+        case 0x5d:
+          if (c === 0x5d && topArray && depth === 1) {
+            topArray = false;
+            depth = 0;
+            this.mark(i + 1, false);
+          } else if (depth > 0) {
+            depth--;
+            if (depth === recordDepth()) this.mark(i + 1, topArray);
+          }
+          break;
+        case 0x2c:
+          if (depth === recordDepth()) this.mark(i + 1, topArray);
+          break;
+        default:
+          if (depth === recordDepth() && isScalarByte(c)) inScalar = true;
+      }
+    }
+    Object.assign(this, { depth, inString, escape, topArray, inScalar });
+    this.seen = len;
+    return this.lastBoundary;
+  }
+
+  /** Where the batch that starts at the last boundary will start (AT_TOP or IN_ARRAY). */
+  get stateAtCut(): number {
+    return this.stateAtBoundary;
+  }
+
+  /** The framer cut buf[0, cut) away: rebase. Returns the state at that cut. */
+  consumed(cut: number): void {
+    this.seen -= cut;
+    this.lastBoundary -= cut;
+    if (this.lastBoundary < 0) this.lastBoundary = 0;
+  }
+
+  private mark(end: number, inArray: boolean): void {
+    this.lastBoundary = end;
+    this.stateAtBoundary = inArray ? IN_ARRAY : AT_TOP;
+  }
+}
+
+function isScalarByte(c: number): boolean {
+  // Digits, sign, exponent, decimal point and the letters of true/false/null.
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2d ||
+    c === 0x2b ||
+    c === 0x2e ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x45
+  );
+}
