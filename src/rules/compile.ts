@@ -145,8 +145,29 @@ function compileRegex(source: string, flags: string, where: { file?: string; rul
   }
 }
 
-/** RE2 exposes no group count: match the empty alternative and count the slots. */
-function countGroups(source: string): number {
-  const m = new RE2(`${source}|`).exec(Buffer.alloc(0));
-  return m ? (m as unknown as unknown[]).length - 1 : 0;
+/**
+ * Capture groups in an RE2 pattern (RE2's node binding does not expose the count). Counts
+ * `(` outside character classes that are not `(?` non-capturing forms; `(?P<name>` and
+ * `(?<name>` capture. The pattern has already compiled, so it is well-formed.
+ */
+export function countGroups(source: string): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+      // A `]` right after `[` or `[^` is a literal member, not the end of the class.
+      if (source[i + 1] === '^') i++;
+      if (source[i + 1] === ']') i++;
+    } else if (c === '(') {
+      if (source[i + 1] !== '?') n++;
+      else if (source[i + 2] === 'P' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!')) n++;
+    }
+  }
+  return n;
 }

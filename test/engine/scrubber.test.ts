@@ -162,3 +162,15 @@ describe('Scrubber', () => {
     });
   });
 });
+
+describe('countGroups', () => {
+  it('agrees with RE2 on the groups of tricky patterns', async () => {
+    const { countGroups } = await import('../../src/rules/compile.js');
+    const RE2 = (await import('re2')).default;
+    const patterns = ['a(b)c', '(?:x)(y)', '(?P<n>a)(?i:b)', '[(]\\((c)', '[]()](d)', '[^]()](e)', '\\[(f)\\]', '((a)|(b))', '(?<name>x)'];
+    for (const p of patterns) {
+      const m = new RE2(`${p}|`).exec(Buffer.alloc(0)) as unknown as unknown[];
+      expect(countGroups(p), p).toBe(m.length - 1);
+    }
+  });
+});
