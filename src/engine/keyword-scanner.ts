@@ -42,46 +42,46 @@ export class KeywordScanner {
     this.classOf = classOf;
     this.classCount = classCount;
 
-    // Trie.
-    const children: Array<Map<number, number>> = [new Map()];
+    // Trie, built straight into the dense table (-1 = no edge yet).
+    const maxStates = encoded.reduce((n, k) => n + k.length, 1);
+    const delta = new Int32Array(maxStates * classCount).fill(-1);
     const outs: number[][] = [[]];
+    let stateCount = 1;
     encoded.forEach((k, index) => {
       if (k.length === 0) return;
       let s = 0;
       for (const b of k) {
-        const c = classOf[b];
-        let next = children[s].get(c);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
+        const slot = s * classCount + classOf[b];
+        if (delta[slot] < 0) {
+          delta[slot] = stateCount++;
           outs.push([]);
-          children[s].set(c, next);
         }
-        s = next;
+        s = delta[slot];
       }
       outs[s].push(index);
     });
 
-    // BFS: failure links, then the dense DFA.
-    const stateCount = children.length;
+    // BFS: failure links complete the automaton; entries become pre-multiplied row offsets.
     const fail = new Int32Array(stateCount);
-    const delta = new Int32Array(stateCount * classCount);
-    const order: number[] = [0];
-    for (let i = 0; i < order.length; i++) {
-      const s = order[i];
+    const order = new Int32Array(stateCount);
+    let tail = 1;
+    for (let head = 0; head < tail; head++) {
+      const s = order[head];
+      const row = s * classCount;
       for (let c = 0; c < classCount; c++) {
-        const child = children[s].get(c);
-        if (child !== undefined) {
+        const child = delta[row + c];
+        if (child >= 0 && !(s === 0 && child === 0)) {
           fail[child] = s === 0 ? 0 : delta[fail[s] * classCount + c] / classCount;
-          if (s !== 0) outs[child].push(...outs[fail[child]]);
-          delta[s * classCount + c] = child * classCount;
-          order.push(child);
+          const inherited = outs[fail[child]];
+          if (inherited.length) outs[child] = outs[child].concat(inherited);
+          delta[row + c] = child * classCount;
+          order[tail++] = child;
         } else {
-          delta[s * classCount + c] = s === 0 ? 0 : delta[fail[s] * classCount + c];
+          delta[row + c] = s === 0 ? 0 : delta[fail[s] * classCount + c];
         }
       }
     }
-    this.delta = delta;
+    this.delta = delta.subarray(0, stateCount * classCount);
 
     const outStart = new Int32Array(stateCount * classCount);
     const outEnd = new Int32Array(stateCount * classCount);
@@ -89,7 +89,7 @@ export class KeywordScanner {
     for (let s = 0; s < stateCount; s++) {
       const row = s * classCount;
       outStart[row] = flat.length;
-      for (const o of new Set(outs[s])) flat.push(o);
+      for (const o of outs[s].length > 1 ? new Set(outs[s]) : outs[s]) flat.push(o);
       outEnd[row] = flat.length;
     }
     this.outStart = outStart;
