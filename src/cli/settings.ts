@@ -1,0 +1,312 @@
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { ActionSpec } from '../engine/types.js';
+import {
+  parseAction,
+  parseActionMap,
+  parseBoolean,
+  parseCommandList,
+  parseInteger,
+  parseSize,
+  parseString,
+  parseStringList,
+  type Where,
+} from './parse-values.js';
+
+/** Every setting of the CLI after merging flag > HUSHLOG_* env > config file > default. */
+export interface Settings {
+  output?: string;
+  secretsEnv: string[];
+  secretsFile: string[];
+  secretsDir: string[];
+  secretsCommand: string[][];
+  rules: string[];
+  gitleaksConfig: string[];
+  defaultRules: boolean;
+  disableRule: string[];
+  action?: ActionSpec;
+  ruleAction: Record<string, ActionSpec>;
+  hashKeyFile?: string;
+  minKnownValueLength?: number;
+  workers: number;
+  batchBytes: number;
+  flushMs: number;
+  maxRecordBytes: number;
+  batchTimeoutMs: number;
+  maxInFlight: number;
+  summary: boolean;
+  failOnFindings: boolean;
+  logFile?: string;
+  progress: boolean;
+}
+
+export type SettingKey = keyof Settings;
+
+/** Which commands a setting applies to (a shared config file may hold all of them). */
+export type Scope = 'engine' | 'pipeline' | 'output';
+
+type Kind =
+  | 'path'
+  | 'pathList'
+  | 'nameList'
+  | 'commandList'
+  | 'boolean'
+  | 'integer'
+  | 'size'
+  | 'action'
+  | 'actionMap';
+
+export interface SettingDef {
+  key: SettingKey;
+  kind: Kind;
+  scope: Scope;
+  /** Commander flag spelling, value placeholder included. */
+  flag: string;
+  help: string;
+  /** Lower bound for integer and size settings. */
+  min?: number;
+}
+
+export const SETTINGS: readonly SettingDef[] = [
+  {
+    key: 'output',
+    kind: 'path',
+    scope: 'output',
+    flag: '-o, --output <file>',
+    help: 'append to FILE instead of writing stdout',
+  },
+  {
+    key: 'secretsEnv',
+    kind: 'nameList',
+    scope: 'engine',
+    flag: '--secrets-env <glob>',
+    help: 'mask values of environment variables matching GLOB (repeatable, comma-separated)',
+  },
+  {
+    key: 'secretsFile',
+    kind: 'pathList',
+    scope: 'engine',
+    flag: '--secrets-file <file>',
+    help: 'mask values from a dotenv FILE (repeatable)',
+  },
+  {
+    key: 'secretsDir',
+    kind: 'pathList',
+    scope: 'engine',
+    flag: '--secrets-dir <dir>',
+    help: 'mask values of one-file-per-secret DIR (Kubernetes, Vault Agent; repeatable)',
+  },
+  {
+    key: 'secretsCommand',
+    kind: 'commandList',
+    scope: 'engine',
+    flag: '--secrets-command <cmd>',
+    help: 'mask values of KEY=VALUE lines printed by CMD (no shell; repeatable)',
+  },
+  {
+    key: 'rules',
+    kind: 'pathList',
+    scope: 'engine',
+    flag: '--rules <path>',
+    help: 'load a rule pack FILE or DIR (.toml/.yaml/.json; repeatable)',
+  },
+  {
+    key: 'gitleaksConfig',
+    kind: 'pathList',
+    scope: 'engine',
+    flag: '--gitleaks-config <file>',
+    help: 'import rules from a gitleaks TOML config (repeatable)',
+  },
+  {
+    key: 'defaultRules',
+    kind: 'boolean',
+    scope: 'engine',
+    flag: '--no-default-rules',
+    help: 'do not load the bundled rule pack',
+  },
+  {
+    key: 'disableRule',
+    kind: 'nameList',
+    scope: 'engine',
+    flag: '--disable-rule <id>',
+    help: 'leave out rule ID (repeatable, comma-separated)',
+  },
+  {
+    key: 'action',
+    kind: 'action',
+    scope: 'engine',
+    flag: '--action <action>',
+    help: 'default action: label | mask[:TEXT] | partial[:START:END] | hash | drop',
+  },
+  {
+    key: 'ruleAction',
+    kind: 'actionMap',
+    scope: 'engine',
+    flag: '--rule-action <id=action>',
+    help: 'action for one rule id (repeatable)',
+  },
+  {
+    key: 'hashKeyFile',
+    kind: 'path',
+    scope: 'engine',
+    flag: '--hash-key-file <file>',
+    help: 'HMAC key for fingerprints and the hash action (default: random per run)',
+  },
+  {
+    key: 'minKnownValueLength',
+    kind: 'integer',
+    scope: 'engine',
+    min: 1,
+    flag: '--min-known-value-length <n>',
+    help: 'refuse known values shorter than N characters (default 8)',
+  },
+  {
+    key: 'workers',
+    kind: 'integer',
+    scope: 'pipeline',
+    min: 0,
+    flag: '-w, --workers <n>',
+    help: 'worker threads; 0 scrubs on the main thread (default: available cores)',
+  },
+  {
+    key: 'batchBytes',
+    kind: 'size',
+    scope: 'pipeline',
+    min: 4096,
+    flag: '--batch-bytes <size>',
+    help: 'batch size handed to a worker (default 256k)',
+  },
+  {
+    key: 'flushMs',
+    kind: 'integer',
+    scope: 'pipeline',
+    min: 0,
+    flag: '--flush-ms <ms>',
+    help: 'send a partial batch this long after its first byte (default 10; 0: every read)',
+  },
+  {
+    key: 'maxRecordBytes',
+    kind: 'size',
+    scope: 'pipeline',
+    min: 4096,
+    flag: '--max-record-bytes <size>',
+    help: 'longer records are scanned in overlapping windows (default 64m)',
+  },
+  {
+    key: 'batchTimeoutMs',
+    kind: 'integer',
+    scope: 'pipeline',
+    min: 1,
+    flag: '--batch-timeout-ms <ms>',
+    help: 'a batch not scrubbed in time is withheld and its worker replaced (default 30000)',
+  },
+  {
+    key: 'maxInFlight',
+    kind: 'integer',
+    scope: 'pipeline',
+    min: 1,
+    flag: '--max-in-flight <n>',
+    help: 'batches read but not yet written (default 4 per worker, at least 8)',
+  },
+  {
+    key: 'summary',
+    kind: 'boolean',
+    scope: 'output',
+    flag: '--summary',
+    help: 'print records, bytes, MB/s and findings per rule to stderr at the end',
+  },
+  {
+    key: 'failOnFindings',
+    kind: 'boolean',
+    scope: 'output',
+    flag: '--fail-on-findings',
+    help: 'exit 3 if anything was masked',
+  },
+  {
+    key: 'logFile',
+    kind: 'path',
+    scope: 'pipeline',
+    flag: '--log-file <file>',
+    help: 'also append diagnostics to FILE (Fluentd discards stderr)',
+  },
+  {
+    key: 'progress',
+    kind: 'boolean',
+    scope: 'pipeline',
+    flag: '--no-progress',
+    help: 'no progress bar (shown when reading files with stderr on a terminal)',
+  },
+];
+
+export function defaultSettings(): Settings {
+  const workers = availableParallelism();
+  return {
+    secretsEnv: [],
+    secretsFile: [],
+    secretsDir: [],
+    secretsCommand: [],
+    rules: [],
+    gitleaksConfig: [],
+    defaultRules: true,
+    disableRule: [],
+    ruleAction: {},
+    workers,
+    batchBytes: 256 * 1024,
+    flushMs: 10,
+    maxRecordBytes: 64 * 1024 * 1024,
+    batchTimeoutMs: 30_000,
+    maxInFlight: 0, // derived from workers once they are known
+    summary: false,
+    failOnFindings: false,
+    progress: true,
+  };
+}
+
+/** `secretsEnv` -> `HUSHLOG_SECRETS_ENV`. */
+export function envName(key: SettingKey): string {
+  return `HUSHLOG_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** Where a raw value comes from, which decides list splitting and path resolution. */
+export interface Origin {
+  where: Where;
+  /** Env values are comma-separated lists. */
+  commaLists: boolean;
+  /** Relative paths resolve against this directory (the config file's). */
+  baseDir?: string;
+}
+
+/** Converts one raw value (string from a flag/env, any JSON/YAML value from a config file). */
+export function parseSetting(def: SettingDef, raw: unknown, origin: Origin): Settings[SettingKey] {
+  const { where } = origin;
+  const path = (p: string) => (origin.baseDir ? resolve(origin.baseDir, p) : p);
+  switch (def.kind) {
+    case 'path':
+      return path(parseString(raw, where));
+    case 'pathList':
+      return parseStringList(raw, where, origin.commaLists).map(path);
+    case 'nameList':
+      // Globs and rule ids never hold commas, so a flag may list several at once.
+      return parseStringList(raw, where, true);
+    case 'commandList':
+      return parseCommandList(raw, where, origin.commaLists);
+    case 'boolean':
+      return parseBoolean(raw, where);
+    case 'integer':
+      return parseInteger(raw, where, def.min ?? 0);
+    case 'size':
+      return parseSize(raw, where, def.min ?? 0);
+    case 'action':
+      return parseAction(raw, where);
+    case 'actionMap':
+      return parseActionMap(raw, where);
+  }
+}
+
+export function settingDef(key: string): SettingDef | undefined {
+  return SETTINGS.find((d) => d.key === key);
+}
+
+export function configBaseDir(configPath: string): string {
+  return dirname(resolve(configPath));
+}

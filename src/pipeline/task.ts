@@ -1,0 +1,46 @@
+import type { Finding } from '../engine/types.js';
+
+/**
+ * Messages between the main thread and scrub workers. Batches live in SharedArrayBuffers:
+ * posting one shares memory instead of copying it, and the main thread keeps access to the
+ * input so a failed batch can still be counted (fail closed) after the worker is gone.
+ */
+
+/** Test-only faults a worker can be told to inject (see fault-plan.ts). */
+export type FaultKind = 'crash' | 'throw' | 'hang';
+
+export interface ScrubTask {
+  kind: 'scrub';
+  /** Ruleset version this batch must be scrubbed with. */
+  version: number;
+  /** v8-serialized RulesetSpec of that version; decoded only on a worker's first sight of it. */
+  ruleset: SharedArrayBuffer;
+  input: SharedArrayBuffer;
+  offset: number;
+  length: number;
+  fault?: FaultKind;
+}
+
+export interface CompileTask {
+  kind: 'compile';
+  version: number;
+  ruleset: SharedArrayBuffer;
+}
+
+export type WorkerTask = ScrubTask | CompileTask;
+
+/** A finding plus its 1-based byte column within its record (the input is gone once written). */
+export interface LocatedFinding extends Finding {
+  column: number;
+}
+
+export interface ScrubReply {
+  /** Input records, counted where the bytes are (the worker). */
+  records: number;
+  findings: LocatedFinding[];
+  droppedRecords: number;
+  /** Scrubbed bytes; a view of the input itself when nothing changed. */
+  output: Uint8Array;
+}
+
+export type CompileReply = { ok: true } | { ok: false; message: string };
