@@ -19,9 +19,12 @@ export class KeywordScanner {
   private readonly classCount: number;
   /** Transition table; entries are pre-multiplied row offsets (state * classCount). */
   private readonly delta: Int32Array;
-  /** Indexed by row offset: start/end into `outputs` of the keywords ending in that state. */
+  /** Row offset of the start state (states are renumbered, so it need not be 0). */
+  private readonly startRow: number;
+  /** Rows at or past this offset belong to states where a keyword ends. */
+  private readonly outputRowStart: number;
+  /** For output state k (in row order): outputs[outStart[k], outStart[k+1]) are its keywords. */
   private readonly outStart: Int32Array;
-  private readonly outEnd: Int32Array;
   private readonly outputs: Int32Array;
   readonly keywordLengths: Int32Array;
 
@@ -81,32 +84,48 @@ export class KeywordScanner {
         }
       }
     }
-    this.delta = delta.subarray(0, stateCount * classCount);
-
-    const outStart = new Int32Array(stateCount * classCount);
-    const outEnd = new Int32Array(stateCount * classCount);
-    const flat: number[] = [];
-    for (let s = 0; s < stateCount; s++) {
-      const row = s * classCount;
-      outStart[row] = flat.length;
-      for (const o of outs[s].length > 1 ? new Set(outs[s]) : outs[s]) flat.push(o);
-      outEnd[row] = flat.length;
+    // Renumber states so every state that ends a keyword comes last: the scan loop then tests
+    // one comparison (`row >= outputRowStart`) per byte instead of loading an output table.
+    const newId = new Int32Array(stateCount);
+    let next = 0;
+    for (let st = 0; st < stateCount; st++) if (outs[st].length === 0) newId[st] = next++;
+    const firstOutput = next;
+    for (let st = 0; st < stateCount; st++) if (outs[st].length > 0) newId[st] = next++;
+    const table = new Int32Array(stateCount * classCount);
+    for (let st = 0; st < stateCount; st++) {
+      const from = st * classCount;
+      const to = newId[st] * classCount;
+      for (let c = 0; c < classCount; c++) table[to + c] = newId[delta[from + c] / classCount] * classCount;
     }
+    this.delta = table;
+    this.startRow = newId[0] * classCount;
+    this.outputRowStart = firstOutput * classCount;
+
+    const outputStates = stateCount - firstOutput;
+    const outStart = new Int32Array(outputStates + 1);
+    const flat: number[] = [];
+    const byNewId: number[][] = [];
+    for (let st = 0; st < stateCount; st++)
+      if (outs[st].length > 0) byNewId[newId[st] - firstOutput] = outs[st];
+    for (let i = 0; i < outputStates; i++) {
+      outStart[i] = flat.length;
+      for (const o of new Set(byNewId[i])) flat.push(o);
+    }
+    outStart[outputStates] = flat.length;
     this.outStart = outStart;
-    this.outEnd = outEnd;
     this.outputs = Int32Array.from(flat);
   }
 
   /** Calls onHit(endExclusive, keywordIndex) for every keyword occurrence in buf[from, to). */
   scan(buf: Uint8Array, from: number, to: number, onHit: KeywordHit): void {
-    const { classOf, delta, outStart, outEnd, outputs } = this;
-    let s = 0;
+    const { classOf, delta, outStart, outputs, outputRowStart, classCount } = this;
+    let s = this.startRow;
     for (let i = from; i < to; i++) {
       s = delta[s + classOf[buf[i]]];
-      const o = outStart[s];
-      const e = outEnd[s];
-      if (o !== e) {
-        for (let k = o; k < e; k++) onHit(i + 1, outputs[k]);
+      if (s >= outputRowStart) {
+        const o = (s - outputRowStart) / classCount;
+        const e = outStart[o + 1];
+        for (let k = outStart[o]; k < e; k++) onHit(i + 1, outputs[k]);
       }
     }
   }
