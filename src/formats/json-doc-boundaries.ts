@@ -18,19 +18,19 @@ export class JsonDocBoundaries {
   private topArray = false;
   /** A scalar document (number, true...) is being read at depth 0. */
   private inScalar = false;
-  private lastBoundary = 0;
-  private stateAtBoundary = AT_TOP;
-  /** Bytes of the framer's buffer already fed. */
-  private seen = 0;
+  private last = -1;
+  /** Where a batch cut at the last boundary returned would start (AT_TOP or IN_ARRAY). */
+  stateAtBoundary = AT_TOP;
 
   /**
-   * Feeds buf[seen, len) (the framer's buffer holds every byte not yet cut away) and returns
-   * the end of the last complete record, or 0.
+   * Consumes buf[from, to) in stream order (every byte once); returns the offset just past the
+   * last record that ends inside it, or -1.
    */
-  boundary(buf: Uint8Array, len: number): number {
+  scan(buf: Uint8Array, from: number, to: number): number {
+    this.last = -1;
     let { depth, inString, escape, topArray, inScalar } = this;
     const recordDepth = () => (topArray ? 1 : 0);
-    for (let i = this.seen; i < len; i++) {
+    for (let i = from; i < to; i++) {
       const c = buf[i];
       if (inString) {
         if (escape) escape = false;
@@ -80,24 +80,16 @@ export class JsonDocBoundaries {
       }
     }
     Object.assign(this, { depth, inString, escape, topArray, inScalar });
-    this.seen = len;
-    return this.lastBoundary;
+    return this.last;
   }
 
-  /** Where the batch that starts at the last boundary will start (AT_TOP or IN_ARRAY). */
-  get stateAtCut(): number {
-    return this.stateAtBoundary;
-  }
-
-  /** The framer cut buf[0, cut) away: rebase. Returns the state at that cut. */
-  consumed(cut: number): void {
-    this.seen -= cut;
-    this.lastBoundary -= cut;
-    if (this.lastBoundary < 0) this.lastBoundary = 0;
+  /** True when no record is partly consumed (the stream may end here). */
+  get atBoundary(): boolean {
+    return !this.inString && !this.inScalar && this.depth === (this.topArray ? 1 : 0);
   }
 
   private mark(end: number, inArray: boolean): void {
-    this.lastBoundary = end;
+    this.last = end;
     this.stateAtBoundary = inArray ? IN_ARRAY : AT_TOP;
   }
 }

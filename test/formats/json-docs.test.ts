@@ -20,14 +20,14 @@ function cutAll(text: string, sizes: number[]): Array<{ text: string; state: num
   let i = 0;
   while (pos < bytes.length) {
     const n = Math.max(1, sizes[i++ % sizes.length] ?? 7);
-    held = Buffer.concat([held, bytes.subarray(pos, pos + n)]);
+    const chunk = bytes.subarray(pos, pos + n);
     pos += n;
-    const cut = b.boundary(held, held.length);
+    held = Buffer.concat([held, chunk]);
+    const cut = b.scan(held, held.length - chunk.length, held.length);
     if (cut > 0) {
       out.push({ text: held.subarray(0, cut).toString(), state });
-      state = b.stateAtCut;
+      state = b.stateAtBoundary;
       held = held.subarray(cut);
-      b.consumed(cut);
     }
   }
   if (held.length) out.push({ text: held.toString(), state });

@@ -96,3 +96,46 @@ describe('scrubMsgpackBatch', () => {
     expect([...t.data]).toEqual([...orig.data]);
   });
 });
+
+describe('MsgpackBoundaries', () => {
+  it('finds the same record ends however the stream is chunked (property)', async () => {
+    const { MsgpackBoundaries } = await import('../../src/formats/msgpack-boundaries.js');
+    const { ExtData } = await import('@msgpack/msgpack');
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.uint8Array({ maxLength: 300 }),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+      fc.tuple(fc.integer({ min: 0, max: 127 }), fc.uint8Array({ maxLength: 20 })).map(([t, d]) => new ExtData(t, d)),
+      fc.string({ minLength: 200, maxLength: 70000 }).map((s) => s.slice(0, 70000)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(fc.string({ maxLength: 5 }), value, { maxKeys: 4 }), { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1 }), (recs, sizes) => {
+        const encoded = recs.map((r) => encode(r, { useBigInt64: true }));
+        const stream = Buffer.concat(encoded);
+        const expected: number[] = [];
+        let at = 0;
+        for (const e of encoded) expected.push((at += e.length));
+        const b = new MsgpackBoundaries();
+        const found: number[] = [];
+        for (let pos = 0, k = 0; pos < stream.length; k++) {
+          const n = sizes[k % sizes.length];
+          const chunk = stream.subarray(pos, pos + n);
+          // The finder returns the last record end inside each chunk.
+          const end = b.scan(chunk, 0, chunk.length);
+          if (end >= 0) found.push(pos + end);
+          pos += chunk.length;
+        }
+        // The last boundary of each chunk must be among the true ends, and the final one is the end.
+        for (const f of found) expect(expected).toContain(f);
+        expect(found[found.length - 1]).toBe(stream.length);
+        expect(b.atBoundary).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rejects the never-used byte 0xc1', async () => {
+    const { MsgpackBoundaries } = await import('../../src/formats/msgpack-boundaries.js');
+    expect(() => new MsgpackBoundaries().scan(Buffer.from([0x81, 0xa1, 0x61, 0xc1]), 0, 4)).toThrow(/malformed msgpack at byte 3/);
+  });
+});
