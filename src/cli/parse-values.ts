@@ -56,6 +56,11 @@ export function parseBoolean(raw: unknown, where: Where): boolean {
   throw usageError(where, `expected true or false, got ${shown(raw)}`);
 }
 
+export function parseChoice(raw: unknown, where: Where, choices: readonly string[]): string {
+  if (typeof raw === 'string' && choices.includes(raw.trim())) return raw.trim();
+  throw usageError(where, `expected one of ${choices.join(', ')}, got ${shown(raw)}`);
+}
+
 export function parseString(raw: unknown, where: Where): string {
   if (typeof raw !== 'string' || raw === '')
     throw usageError(where, `expected a non-empty string, got ${shown(raw)}`);

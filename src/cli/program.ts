@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import type { Settings } from './settings.js';
 import { type Scope, SETTINGS } from './settings.js';
 
-const LIST_KINDS = new Set(['pathList', 'nameList', 'commandList', 'actionMap']);
+const LIST_KINDS = new Set(['pathList', 'nameList', 'commandList', 'actionMap', 'stringList']);
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

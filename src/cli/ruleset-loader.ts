@@ -1,4 +1,5 @@
 import type { RulesetSpec } from '../engine/types.js';
+import { DEFAULT_SECRET_KEYS } from '../formats/key-rules.js';
 import { buildRulesetSpec, type RulesetOptions } from '../rules/ruleset.js';
 import { HASH_KEY_ENV } from './env-settings.js';
 import type { Settings } from './settings.js';
@@ -19,6 +20,13 @@ export function rulesetOptions(settings: Settings, env: NodeJS.ProcessEnv): Rule
     hashKeyHex: hashKeyHex === '' ? undefined : hashKeyHex,
     hashKeyFile: settings.hashKeyFile,
     minKnownValueLength: settings.minKnownValueLength,
+    secretKeys: [...(settings.defaultSecretKeys ? DEFAULT_SECRET_KEYS : []), ...settings.secretKey],
+    redactPaths: settings.redactPath,
+    format: {
+      name: settings.format === 'auto' ? 'text' : settings.format,
+      invalidRecords: settings.invalidRecords,
+      keepKeys: settings.keepKey,
+    },
     env,
   };
 }

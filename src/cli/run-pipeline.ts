@@ -104,6 +104,7 @@ async function runWithSignals(
       maxInFlight: settings.maxInFlight,
       windowOverlap: WINDOW_OVERLAP_BYTES,
       holdMs: PEM_HOLD_MS,
+      format: settings.format,
     },
     { ...events, failure: (message) => diag.error(message) },
   );

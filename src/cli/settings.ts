@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { ActionSpec } from '../engine/types.js';
+import type { ActionSpec, FormatName } from '../engine/types.js';
 import {
   parseAction,
   parseActionMap,
   parseBoolean,
+  parseChoice,
   parseCommandList,
   parseInteger,
   parseSize,
@@ -38,6 +39,12 @@ export interface Settings {
   failOnFindings: boolean;
   logFile?: string;
   progress: boolean;
+  format: FormatName | 'auto';
+  secretKey: string[];
+  defaultSecretKeys: boolean;
+  redactPath: string[];
+  invalidRecords: 'scan' | 'withhold';
+  keepKey: string[];
 }
 
 export type SettingKey = keyof Settings;
@@ -46,6 +53,8 @@ export type SettingKey = keyof Settings;
 export type Scope = 'engine' | 'pipeline' | 'output';
 
 type Kind =
+  | 'choice'
+  | 'stringList'
   | 'path'
   | 'pathList'
   | 'nameList'
@@ -65,6 +74,8 @@ export interface SettingDef {
   help: string;
   /** Lower bound for integer and size settings. */
   min?: number;
+  /** Allowed values of a `choice` setting. */
+  choices?: readonly string[];
 }
 
 export const SETTINGS: readonly SettingDef[] = [
@@ -159,6 +170,50 @@ export const SETTINGS: readonly SettingDef[] = [
     min: 1,
     flag: '--min-known-value-length <n>',
     help: 'refuse known values shorter than N characters (default 8)',
+  },
+  {
+    key: 'format',
+    kind: 'choice',
+    scope: 'engine',
+    choices: ['text', 'jsonl', 'json', 'msgpack', 'auto'],
+    flag: '-f, --format <format>',
+    help: 'input (and output) format: text | jsonl | json | msgpack | auto (default text)',
+  },
+  {
+    key: 'secretKey',
+    kind: 'nameList',
+    scope: 'engine',
+    flag: '--secret-key <name>',
+    help: 'JSON/msgpack key whose value is always masked (suffix match; repeatable, comma-separated)',
+  },
+  {
+    key: 'defaultSecretKeys',
+    kind: 'boolean',
+    scope: 'engine',
+    flag: '--no-default-secret-keys',
+    help: 'do not use the built-in secret key names (password, token, api_key, ...)',
+  },
+  {
+    key: 'redactPath',
+    kind: 'stringList',
+    scope: 'engine',
+    flag: '--redact-path <path>',
+    help: "mask the value at a pino/fast-redact path, e.g. 'req.headers.authorization' (repeatable)",
+  },
+  {
+    key: 'invalidRecords',
+    kind: 'choice',
+    scope: 'engine',
+    choices: ['scan', 'withhold'],
+    flag: '--invalid-records <policy>',
+    help: 'jsonl lines that are not JSON: scan (as text) | withhold (replace by a notice; for Fluentd)',
+  },
+  {
+    key: 'keepKey',
+    kind: 'nameList',
+    scope: 'engine',
+    flag: '--keep-key <name>',
+    help: 'top-level msgpack key never touched, e.g. the Fluentd tag/time keys (repeatable)',
   },
   {
     key: 'workers',
@@ -259,6 +314,12 @@ export function defaultSettings(): Settings {
     summary: false,
     failOnFindings: false,
     progress: true,
+    format: 'text',
+    secretKey: [],
+    defaultSecretKeys: true,
+    redactPath: [],
+    invalidRecords: 'scan',
+    keepKey: [],
   };
 }
 
@@ -300,6 +361,10 @@ export function parseSetting(def: SettingDef, raw: unknown, origin: Origin): Set
       return parseAction(raw, where);
     case 'actionMap':
       return parseActionMap(raw, where);
+    case 'choice':
+      return parseChoice(raw, where, def.choices ?? []) as Settings['format'];
+    case 'stringList':
+      return parseStringList(raw, where, origin.commaLists);
   }
 }
 

@@ -98,12 +98,25 @@ export interface StructureSpec {
   action?: ActionSpec;
 }
 
+/** Record formats (src/formats): how a batch is framed and what a record is. */
+export type FormatName = 'text' | 'jsonl' | 'json' | 'msgpack';
+
+export interface FormatSpec {
+  name: FormatName;
+  /** jsonl: a line that is not JSON is scanned as text (`scan`) or replaced by a notice (`withhold`). */
+  invalidRecords: 'scan' | 'withhold';
+  /** Top-level keys never touched in decoded records (Fluentd tag/time fields). */
+  keepKeys: string[];
+}
+
 /** Everything a worker needs to build a Scrubber: plain, cloneable data. */
 export interface RulesetSpec {
   version: number;
   rules: RuleSpec[];
   knownValues: KnownValueSpec[];
   options: ScrubOptions;
+  /** Record format of the batches (default: text lines). */
+  format?: FormatSpec;
 }
 
 /** A half-open byte range [start, end) of the ORIGINAL input, attributed to a rule. */

@@ -36,7 +36,22 @@ export function scrubJsonDocBatch(
   return { output: r.output, findings: r.findings, droppedRecords: r.droppedRecords, records };
 }
 
-function walkRecords(buf: Uint8Array, startState: number, structure: StructureRules | null, out: ValueSpan[]): number {
+/** [start, end) of each document or element in a batch, or undefined if it is not valid JSON. */
+export function jsonRecordRanges(buf: Uint8Array, startState: number): Array<[number, number]> | undefined {
+  const ranges: Array<[number, number]> = [];
+  const ok = walkRecords(buf, startState, null, [], ranges) >= 0;
+  return ok ? ranges : undefined;
+}
+
+const noMatch = () => undefined;
+
+function walkRecords(
+  buf: Uint8Array,
+  startState: number,
+  structure: StructureRules | null,
+  out: ValueSpan[],
+  ranges?: Array<[number, number]>,
+): number {
   let inArray = startState === IN_ARRAY;
   let records = 0;
   let p = 0;
@@ -53,8 +68,9 @@ function walkRecords(buf: Uint8Array, startState: number, structure: StructureRu
       p++;
     } else {
       records++;
-      const end = scanJsonValue(buf, p, to, structure ? structure.matchLocation : () => undefined, out);
-      if (end < 0) return records; // malformed: value rules still scan the rest as text
+      const end = scanJsonValue(buf, p, to, structure ? structure.matchLocation : noMatch, out);
+      if (end < 0) return ranges ? -1 : records; // malformed: value rules still scan the rest as text
+      ranges?.push([p, end]);
       p = end;
     }
   }

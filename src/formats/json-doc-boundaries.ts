@@ -19,18 +19,22 @@ export class JsonDocBoundaries {
   /** A scalar document (number, true...) is being read at depth 0. */
   private inScalar = false;
   private last = -1;
+  /** Where the last scan stopped consuming (`to`, or earlier with `first`). */
+  consumed = 0;
   /** Where a batch cut at the last boundary returned would start (AT_TOP or IN_ARRAY). */
   stateAtBoundary = AT_TOP;
 
   /**
    * Consumes buf[from, to) in stream order (every byte once); returns the offset just past the
-   * last record that ends inside it, or -1.
+   * last record that ends inside it, or -1. With `first`, stops consuming at the first one.
    */
-  scan(buf: Uint8Array, from: number, to: number): number {
+  scan(buf: Uint8Array, from: number, to: number, first = false): number {
     this.last = -1;
     let { depth, inString, escape, topArray, inScalar } = this;
     const recordDepth = () => (topArray ? 1 : 0);
-    for (let i = from; i < to; i++) {
+    let i = from;
+    for (; i < to; i++) {
+      if (first && this.last >= 0) break;
       const c = buf[i];
       if (inString) {
         if (escape) escape = false;
@@ -80,6 +84,7 @@ export class JsonDocBoundaries {
       }
     }
     Object.assign(this, { depth, inString, escape, topArray, inScalar });
+    this.consumed = i;
     return this.last;
   }
 

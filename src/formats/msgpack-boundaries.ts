@@ -14,12 +14,15 @@ export class MsgpackBoundaries {
   private readonly carry = new Uint8Array(8);
   private carried = 0;
   readonly stateAtBoundary = 0;
+  /** Where the last scan stopped consuming (`to`, or the first record end with `first`). */
+  consumed = 0;
 
   /**
    * Consumes bytes[from, to) in stream order. Returns the offset just past the last record
-   * that ends inside it, or -1. Throws MalformedMsgpack on a byte no msgpack object starts with.
+   * that ends inside it, or -1. With `first`, stops consuming at the first record end and
+   * returns it. Throws MalformedMsgpack on a byte no msgpack object starts with.
    */
-  scan(bytes: Uint8Array, from: number, to: number): number {
+  scan(bytes: Uint8Array, from: number, to: number, first = false): number {
     let last = -1;
     let i = from;
     while (i < to) {
@@ -29,12 +32,13 @@ export class MsgpackBoundaries {
         i += n;
       } else {
         // Assemble the header (possibly continuing one carried from the previous read).
-        const first = this.carried > 0 ? this.carry[0] : bytes[i];
-        const size = headerSize(first, i);
+        const marker = this.carried > 0 ? this.carry[0] : bytes[i];
+        const size = headerSize(marker, i);
         const have = this.carried + (to - i);
         if (have < size) {
           this.carry.set(bytes.subarray(i, to), this.carried);
           this.carried += to - i;
+          this.consumed = to;
           return last;
         }
         const take = size - this.carried;
@@ -43,8 +47,15 @@ export class MsgpackBoundaries {
         this.carried = 0;
         this.header(this.carry);
       }
-      if (this.remaining === 0 && this.skip === 0) last = i;
+      if (this.remaining === 0 && this.skip === 0 && this.carried === 0) {
+        last = i;
+        if (first) {
+          this.consumed = i;
+          return last;
+        }
+      }
     }
+    this.consumed = to;
     return last;
   }
 

@@ -1,4 +1,5 @@
 import type { RulesetSpec } from '../engine/types.js';
+import type { BatchShape } from './format-scrub.js';
 import type { ScrubReply } from './task.js';
 
 /** Why a batch could not be scrubbed. Messages never carry batch content. */
@@ -35,7 +36,7 @@ export interface BatchExecutor {
    * Scrubs whole records. `task` is the 1-based submission number (fault injection, messages).
    * Rejects only with BatchFailure; the input stays readable by the caller afterwards.
    */
-  scrub(input: Uint8Array, task: number): Promise<ScrubReply>;
+  scrub(input: Uint8Array, task: number, shape?: BatchShape): Promise<ScrubReply>;
   close(): Promise<void>;
 }
 

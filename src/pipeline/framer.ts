@@ -1,11 +1,13 @@
+import type { BoundaryFinder } from '../formats/format-plan.js';
 import type { BufferPool } from './buffer-pool.js';
 import { openBlockStart } from './pem-guard.js';
-import { endOfLastRecord, NEWLINE } from './records.js';
 
 /** Whole records for one scrub task; `bytes` owns its buffer (give it back to the pool once written). */
 export interface BatchUnit {
   kind: 'batch';
   bytes: Uint8Array;
+  /** Format state at the batch's first byte (JSON documents: inside a top-level array or not). */
+  state: number;
 }
 
 /** A piece of one record longer than maxRecordBytes, in order; `final` ends the record. Never pooled. */
@@ -24,18 +26,29 @@ export interface FramerOptions {
   maxRecordBytes: number;
   /** On a timer flush, how long an open PEM block may hold back its lines. */
   holdMs: number;
+  /** Where records end (lines, msgpack objects, JSON documents). */
+  finder: BoundaryFinder;
+  /** Records are lines: keep PEM blocks within one batch. */
+  lineBased: boolean;
 }
 
 type Mode = 'batch' | 'long' | 'windowed';
 
 /**
- * Cuts a byte stream into batches at record (`\n`) boundaries only, copying each byte once into
- * a buffer the executor can scrub in place. Pure bookkeeping: no timers, no I/O; the caller
- * drives it with push / flush / end and a clock.
+ * Cuts a byte stream into batches at record boundaries only (the format's BoundaryFinder says
+ * where records end), copying each byte once into a buffer the executor can scrub in place.
+ * Pure bookkeeping: no timers, no I/O; the caller drives it with push / flush / end and a clock.
  */
 export class Framer {
   private buf: Uint8Array;
   private len = 0;
+  /** buf[0, scanned) has been fed to the finder. */
+  private scanned = 0;
+  /** End of the last complete record in buf (0: none). */
+  private lastBoundary = 0;
+  private stateAtLast = 0;
+  /** Format state at buf[0]. */
+  private startState = 0;
   private mode: Mode = 'batch';
   /** When an open PEM block first held back a timer flush. */
   private holdingSince: number | undefined;
@@ -94,6 +107,7 @@ export class Framer {
     this.buf.set(chunk.subarray(pos, pos + n), this.len);
     this.len += n;
     if (this.len < this.buf.length) return pos + n;
+    // Full: cut at the last record end; with none, the batch is one long record.
     const cut = this.cutPoint(true, now);
     if (cut > 0) {
       units.push(this.emitBatch(cut));
@@ -104,35 +118,51 @@ export class Framer {
     return pos + n;
   }
 
-  /** Accumulates one record until its `\n`, growing up to maxRecordBytes, then windows. */
+  /**
+   * Accumulates one record until it ends, growing up to maxRecordBytes, then windows. The
+   * finder has consumed the whole buffer already, so it continues on the chunk itself.
+   */
   private pushLong(chunk: Uint8Array, pos: number, units: FramedUnit[]): number {
-    const nl = indexOfNewline(chunk, pos);
-    const end = nl < 0 ? chunk.length : nl + 1;
-    const need = this.len + (end - pos);
-    if (need > this.opts.maxRecordBytes) {
+    const room = Math.max(0, this.opts.maxRecordBytes - this.len);
+    const to = Math.min(chunk.length, pos + room);
+    const end = this.opts.finder.scan(chunk, pos, to, true);
+    if (end >= 0) {
+      this.append(chunk, pos, end);
+      this.scanned = this.lastBoundary = this.len;
+      this.stateAtLast = this.opts.finder.stateAtBoundary;
+      units.push(this.emitBatch(this.len));
+      this.mode = 'batch';
+      return end;
+    }
+    this.append(chunk, pos, to);
+    this.scanned = this.len;
+    if (this.len >= this.opts.maxRecordBytes) {
       units.push({ kind: 'long-part', bytes: this.buf.subarray(0, this.len), final: false });
       this.buf = this.pool.take();
       this.len = 0;
+      this.scanned = 0;
       this.mode = 'windowed';
-      return pos;
     }
-    if (need > this.buf.length) this.grow(need);
-    this.buf.set(chunk.subarray(pos, end), this.len);
-    this.len = need;
-    if (nl >= 0) {
-      units.push(this.emitBatch(this.len));
+    return to;
+  }
+
+  private pushWindowed(chunk: Uint8Array, pos: number, units: FramedUnit[]): number {
+    const found = this.opts.finder.scan(chunk, pos, chunk.length, true);
+    const end = found < 0 ? chunk.length : found;
+    // Stream chunks are never reused by Node once handed over, so a view is enough here.
+    units.push({ kind: 'long-part', bytes: chunk.subarray(pos, end), final: found >= 0 });
+    if (found >= 0) {
       this.mode = 'batch';
+      this.startState = this.opts.finder.stateAtBoundary;
     }
     return end;
   }
 
-  private pushWindowed(chunk: Uint8Array, pos: number, units: FramedUnit[]): number {
-    const nl = indexOfNewline(chunk, pos);
-    const end = nl < 0 ? chunk.length : nl + 1;
-    // Stream chunks are never reused by Node once handed over, so a view is enough here.
-    units.push({ kind: 'long-part', bytes: chunk.subarray(pos, end), final: nl >= 0 });
-    if (nl >= 0) this.mode = 'batch';
-    return end;
+  private append(chunk: Uint8Array, from: number, to: number): void {
+    const need = this.len + (to - from);
+    if (need > this.buf.length) this.grow(need);
+    this.buf.set(chunk.subarray(from, to), this.len);
+    this.len = need;
   }
 
   private grow(min: number): void {
@@ -149,8 +179,16 @@ export class Framer {
    * held for at most holdMs so a quiet pipe still gets its lines.
    */
   private cutPoint(full: boolean, now: number): number {
-    const cut = endOfLastRecord(this.buf, this.len);
-    if (cut === 0) return 0;
+    if (this.scanned < this.len) {
+      const end = this.opts.finder.scan(this.buf, this.scanned, this.len);
+      this.scanned = this.opts.finder.consumed;
+      if (end >= 0) {
+        this.lastBoundary = end;
+        this.stateAtLast = this.opts.finder.stateAtBoundary;
+      }
+    }
+    const cut = this.lastBoundary;
+    if (cut === 0 || !this.opts.lineBased) return cut;
     const open = openBlockStart(this.buf, cut);
     if (open < 0) {
       this.holdingSince = undefined;
@@ -163,17 +201,18 @@ export class Framer {
     return cut;
   }
 
-  /** Sends buf[0, cut) as a unit and carries the rest (less than a batch) into a fresh buffer. */
+  /** Sends buf[0, cut) as a unit and carries the rest into a fresh buffer. */
   private emitBatch(cut: number): BatchUnit {
     const out = this.buf;
     const rest = this.len - cut;
-    this.buf = this.pool.take();
+    const unit: BatchUnit = { kind: 'batch', bytes: out.subarray(0, cut), state: this.startState };
+    // A cut before the last boundary happens only for line formats (PEM guard): state 0 there.
+    if (cut === this.lastBoundary) this.startState = this.stateAtLast;
+    this.buf = this.pool.take(rest);
     if (rest > 0) this.buf.set(out.subarray(cut, this.len));
     this.len = rest;
-    return { kind: 'batch', bytes: out.subarray(0, cut) };
+    this.scanned = Math.max(0, this.scanned - cut);
+    this.lastBoundary = Math.max(0, this.lastBoundary - cut);
+    return unit;
   }
-}
-
-function indexOfNewline(bytes: Uint8Array, from: number): number {
-  return bytes.indexOf(NEWLINE, from);
 }

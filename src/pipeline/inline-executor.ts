@@ -3,7 +3,7 @@ import type { RulesetSpec } from '../engine/types.js';
 import { compileRuleset } from '../rules/compile.js';
 import { type BatchExecutor, BatchFailure, errorClass, type LoadedRuleset } from './executor.js';
 import { type FaultPlan, injectFault } from './fault-plan.js';
-import { toScrubReply } from './scrub-reply.js';
+import { type BatchScrub, type BatchShape, TEXT_BATCH, formatScrubber } from './format-scrub.js';
 import type { ScrubReply } from './task.js';
 
 /**
@@ -12,7 +12,7 @@ import type { ScrubReply } from './task.js';
  * enforced here (nothing can interrupt synchronous code on the thread that would do it).
  */
 export class InlineExecutor implements BatchExecutor {
-  private scrubber: Scrubber | undefined;
+  private scrubber: BatchScrub | undefined;
   private current = 0;
 
   constructor(private readonly faults: FaultPlan) {}
@@ -26,18 +26,18 @@ export class InlineExecutor implements BatchExecutor {
   }
 
   async load(spec: RulesetSpec): Promise<LoadedRuleset> {
-    this.scrubber = new Scrubber(compileRuleset(spec));
+    this.scrubber = formatScrubber(spec, new Scrubber(compileRuleset(spec)));
     this.current = spec.version;
     return { version: spec.version, rules: spec.rules.length, knownValues: spec.knownValues.length };
   }
 
-  async scrub(input: Uint8Array, task: number): Promise<ScrubReply> {
+  async scrub(input: Uint8Array, task: number, shape: BatchShape = TEXT_BATCH): Promise<ScrubReply> {
     const scrubber = this.scrubber;
     if (!scrubber) throw new BatchFailure('error', 'no ruleset loaded');
     try {
       const fault = this.faults.faultFor(task);
       if (fault) injectFault(fault, false);
-      return toScrubReply(input, scrubber.scrub(input));
+      return scrubber(input, shape);
     } catch (err) {
       throw new BatchFailure('error', `scrubber threw ${errorClass(err)}`);
     }

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import type { RunStats } from '../report/run-stats.js';
 import { BufferPool } from './buffer-pool.js';
 import { type BatchExecutor, BatchFailure, errorClass } from './executor.js';
+import type { FormatName } from '../engine/types.js';
+import { type FormatPlan, formatPlan, sniffFormat } from '../formats/format-plan.js';
 import { type BatchUnit, type FramedUnit, Framer, type LongPartUnit } from './framer.js';
 import { withheldRecords } from './placeholder.js';
 import { countRecords } from './records.js';
@@ -23,6 +25,8 @@ export interface PipelineOptions {
   windowOverlap: number;
   /** How long an open PEM block may hold back a timer flush. */
   holdMs: number;
+  /** Record format; `auto` decides from the first bytes read. */
+  format: FormatName | 'auto';
 }
 
 export interface PipelineEvents {
@@ -30,6 +34,8 @@ export interface PipelineEvents {
   finding?: (finding: LocatedFinding, where: { source: string; line: number }) => void;
   /** A scrub task failed and was withheld; the message names place and reason, never content. */
   failure: (message: string) => void;
+  /** The format in use, once known (after sniffing with `auto`). */
+  format?: (name: FormatName) => void;
 }
 
 export type PipelineOutcome =
@@ -67,7 +73,8 @@ const MIN_WINDOW_STRIDE = 1024 * 1024;
  */
 export class Pipeline {
   private readonly pool: BufferPool;
-  private readonly framer: Framer;
+  private framer: Framer | undefined;
+  private plan: FormatPlan | undefined;
   private readonly queue: Queued[] = [];
   private readonly slots = new Map<number, Slot>();
   private readonly lines: number[] = [];
@@ -95,7 +102,6 @@ export class Pipeline {
     private readonly events: PipelineEvents,
   ) {
     this.pool = new BufferPool(opts.batchBytes, (n) => executor.allocate(n), opts.maxInFlight + 2);
-    this.framer = new Framer(opts, this.pool);
     sink.onFailure((f) =>
       this.halt(f.kind === 'closed' ? { kind: 'output-closed' } : { kind: 'output-failed', code: f.code }),
     );
@@ -156,8 +162,9 @@ export class Pipeline {
       try {
         for await (const chunk of stream as AsyncIterable<Buffer>) {
           this.stats.bytesIn += chunk.length;
-          this.enqueue(this.framer.push(chunk, now()), i);
-          if (this.opts.flushMs === 0) this.enqueue(this.framer.flush(now()), i);
+          const framer = this.framerFor(chunk);
+          this.enqueue(framer.push(chunk, now()), i);
+          if (this.opts.flushMs === 0) this.enqueue(framer.flush(now()), i);
           else this.armFlushTimer();
           await this.until(() => this.queue.length + this.inFlight < this.opts.maxInFlight);
           if (this.halted) break;
@@ -170,9 +177,22 @@ export class Pipeline {
       this.clearFlushTimer();
       if (this.halted) return;
       // A file's end is a record boundary: its last record never merges with the next file's first.
-      this.enqueue(this.framer.end(), i);
+      if (this.framer) this.enqueue(this.framer.end(), i);
       if (this.inputFailure) return;
     }
+  }
+
+  /** The framer for the stream's format, created at the first chunk (which `auto` sniffs). */
+  private framerFor(first: Uint8Array): Framer {
+    if (this.framer) return this.framer;
+    const name = this.opts.format === 'auto' ? sniffFormat(first) : this.opts.format;
+    this.plan = formatPlan(name);
+    this.framer = new Framer(
+      { ...this.opts, finder: this.plan.newFinder(), lineBased: this.plan.lineBased },
+      this.pool,
+    );
+    this.events.format?.(name);
+    return this.framer;
   }
 
   private enqueue(units: FramedUnit[], source: number): void {
@@ -182,7 +202,8 @@ export class Pipeline {
   }
 
   private armFlushTimer(): void {
-    if (this.flushTimer || this.framer.pending === 0) return;
+    const framer = this.framer;
+    if (this.flushTimer || !framer || framer.pending === 0) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       if (this.halted) return;
@@ -192,8 +213,8 @@ export class Pipeline {
         this.armFlushTimer();
         return;
       }
-      this.enqueue(this.framer.flush(now()), this.currentSource);
-      if (this.framer.holding) this.armFlushTimer();
+      this.enqueue(framer.flush(now()), this.currentSource);
+      if (framer.holding) this.armFlushTimer();
     }, this.opts.flushMs);
   }
 
@@ -231,7 +252,7 @@ export class Pipeline {
     const slot: Slot = { task: ++this.tasks, unit, source, settled: false };
     this.slots.set(this.nextSeq++, slot);
     this.executor
-      .scrub(unit.bytes, slot.task)
+      .scrub(unit.bytes, slot.task, { format: this.plan?.name ?? 'text', state: unit.state })
       .then(
         (reply) => {
           slot.reply = reply;
@@ -270,12 +291,14 @@ export class Pipeline {
       output = reply.output;
       records = reply.records;
       this.stats.droppedRecords += reply.droppedRecords;
+      this.stats.invalidRecords += reply.invalidRecords ?? 0;
       this.stats.addFindings(reply.findings);
       const report = this.events.finding;
       if (report) for (const f of reply.findings) report(f, { source: name, line: firstLine + f.record + 1 });
     } else {
-      output = withheldRecords(slot.unit.bytes);
-      records = countRecords(slot.unit.bytes);
+      const formatted = this.plan?.withheld(slot.unit.bytes, slot.unit.state);
+      output = formatted?.output ?? withheldRecords(slot.unit.bytes);
+      records = formatted?.records ?? countRecords(slot.unit.bytes);
       this.stats.failedTasks++;
       this.stats.withheldRecords += records;
       this.events.failure(
@@ -295,6 +318,10 @@ export class Pipeline {
   }
 
   private async scanLongPart(unit: LongPartUnit, source: number): Promise<void> {
+    if (this.plan?.overLong === 'withhold') {
+      this.withholdLongPart(unit, source);
+      return;
+    }
     this.windowed ??= new WindowedRecordScanner((bytes) => this.executor.scrub(bytes, ++this.tasks), {
       stride: Math.max(this.opts.batchBytes, MIN_WINDOW_STRIDE),
       overlap: this.opts.windowOverlap,
@@ -323,6 +350,21 @@ export class Pipeline {
       this.lines[source]++;
       this.stats.records++;
     }
+  }
+
+  /** Binary formats cannot be scanned in windows: an over-long record becomes one notice record. */
+  private withholdLongPart(unit: LongPartUnit, source: number): void {
+    this.inputBytesWritten += unit.bytes.length;
+    if (!unit.final || !this.plan) return;
+    const line = this.lines[source] + 1;
+    this.lines[source]++;
+    this.stats.records++;
+    this.stats.withheldRecords++;
+    this.events.failure(
+      `${this.names[source]} record ${line}: longer than --max-record-bytes; withheld`,
+    );
+    this.stats.bytesOut += this.plan.withheldRecord.length;
+    this.sink.write(this.plan.withheldRecord, () => {});
   }
 
   private notify(): void {

@@ -4,6 +4,7 @@ import type { RulesetSpec } from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
 import { type BatchExecutor, BatchFailure, errorClass, type LoadedRuleset } from './executor.js';
 import type { FaultPlan } from './fault-plan.js';
+import { type BatchShape, TEXT_BATCH } from './format-scrub.js';
 import type { CompileReply, ScrubReply, ScrubTask } from './task.js';
 
 export interface PoolExecutorOptions {
@@ -72,7 +73,7 @@ export class PoolExecutor implements BatchExecutor {
     return { version: spec.version, rules: spec.rules.length, knownValues: spec.knownValues.length };
   }
 
-  async scrub(input: Uint8Array, task: number): Promise<ScrubReply> {
+  async scrub(input: Uint8Array, task: number, shape: BatchShape = TEXT_BATCH): Promise<ScrubReply> {
     const current = this.current;
     if (!current) throw new BatchFailure('error', 'no ruleset loaded');
     const shared = input.buffer instanceof SharedArrayBuffer ? input : this.toShared(input);
@@ -83,6 +84,7 @@ export class PoolExecutor implements BatchExecutor {
       input: shared.buffer as SharedArrayBuffer,
       offset: shared.byteOffset,
       length: shared.byteLength,
+      shape,
     };
     const fault = this.opts.faults.faultFor(task);
     if (fault) message.fault = fault;

@@ -11,7 +11,7 @@ import { isConfigError } from '../errors.js';
 import { compileRuleset } from '../rules/compile.js';
 import { errorClass } from './executor.js';
 import { injectFault } from './fault-plan.js';
-import { toScrubReply } from './scrub-reply.js';
+import { type BatchScrub, formatScrubber } from './format-scrub.js';
 import type { CompileReply, ScrubReply, WorkerTask } from './task.js';
 
 /** Batches of the previous version may still be queued after a reload; older ones cannot. */
@@ -19,13 +19,13 @@ const VERSIONS_KEPT = 2;
 /** Below this, Buffer.concat output may live in Node's shared 8 KiB slab, which cannot move. */
 const MIN_TRANSFER_BYTES = 4096;
 
-const scrubbers = new Map<number, Scrubber>();
+const scrubbers = new Map<number, BatchScrub>();
 
-function scrubberFor(version: number, ruleset: SharedArrayBuffer): Scrubber {
+function scrubberFor(version: number, ruleset: SharedArrayBuffer): BatchScrub {
   const cached = scrubbers.get(version);
   if (cached) return cached;
   const spec = deserialize(Buffer.from(ruleset)) as RulesetSpec;
-  const scrubber = new Scrubber(compileRuleset(spec));
+  const scrubber = formatScrubber(spec, new Scrubber(compileRuleset(spec)));
   scrubbers.set(version, scrubber);
   for (const old of scrubbers.keys()) {
     if (scrubbers.size <= VERSIONS_KEPT) break;
@@ -65,5 +65,5 @@ export default function run(task: WorkerTask): unknown {
   const scrubber = scrubberFor(task.version, task.ruleset);
   if (task.fault) injectFault(task.fault, true);
   const input = Buffer.from(task.input, task.offset, task.length);
-  return movable(toScrubReply(input, scrubber.scrub(input)));
+  return movable(scrubber(input, task.shape));
 }

@@ -1,3 +1,4 @@
+import type { BatchShape } from './format-scrub.js';
 import type { Finding } from '../engine/types.js';
 
 /**
@@ -18,6 +19,8 @@ export interface ScrubTask {
   input: SharedArrayBuffer;
   offset: number;
   length: number;
+  /** Record format of this batch and the framer's state at its start. */
+  shape: BatchShape;
   fault?: FaultKind;
 }
 
@@ -32,6 +35,8 @@ export type WorkerTask = ScrubTask | CompileTask;
 /** A finding plus its 1-based byte column within its record (the input is gone once written). */
 export interface LocatedFinding extends Finding {
   column: number;
+  /** Decoded records (msgpack): where in the record, e.g. `req.headers.cookie`. */
+  path?: string;
 }
 
 export interface ScrubReply {
@@ -39,6 +44,8 @@ export interface ScrubReply {
   records: number;
   findings: LocatedFinding[];
   droppedRecords: number;
+  /** Malformed input records replaced by a notice (jsonl withhold mode, msgpack). */
+  invalidRecords?: number;
   /** Scrubbed bytes; a view of the input itself when nothing changed. */
   output: Uint8Array;
 }

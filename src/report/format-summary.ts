@@ -25,6 +25,7 @@ export function formatSummary(s: RunSummary): string[] {
         `(${s.withheldRecords} records, ${s.withheldWindows} windows withheld)`,
     );
   }
+  if (s.invalidRecords > 0) extras.push(`${s.invalidRecords} malformed input records withheld`);
   if (s.reloads > 0 || s.reloadFailures > 0) {
     extras.push(`ruleset v${s.rulesetVersion} after ${s.reloads} reloads (${s.reloadFailures} failed)`);
   }

@@ -13,6 +13,8 @@ export interface RunSummary {
   failedTasks: number;
   withheldRecords: number;
   withheldWindows: number;
+  /** Malformed input records (invalid JSON/msgpack) replaced by a notice record. */
+  invalidRecords: number;
   rulesetVersion: number;
   reloads: number;
   reloadFailures: number;
@@ -30,6 +32,7 @@ export class RunStats {
   failedTasks = 0;
   withheldRecords = 0;
   withheldWindows = 0;
+  invalidRecords = 0;
   rulesetVersion = 0;
   reloads = 0;
   reloadFailures = 0;
@@ -70,6 +73,7 @@ export class RunStats {
       failedTasks: this.failedTasks,
       withheldRecords: this.withheldRecords,
       withheldWindows: this.withheldWindows,
+      invalidRecords: this.invalidRecords,
       rulesetVersion: this.rulesetVersion,
       reloads: this.reloads,
       reloadFailures: this.reloadFailures,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ActionSpec, GlobalAllowlist, KnownValueSpec, RuleSpec, RulesetSpec } from '../engine/types.js';
+import type { ActionSpec, FormatSpec, GlobalAllowlist, KnownValueSpec, RuleSpec, RulesetSpec } from '../engine/types.js';
+import { StructureRules } from '../formats/structure-rules.js';
 import { HushlogConfigError } from '../errors.js';
 import { loadKnownValues } from '../secrets/index.js';
 import { loadGitleaksConfig } from './gitleaks.js';
@@ -36,6 +37,14 @@ export interface RulesetOptions {
   hashKeyFile?: string;
   /** Known values shorter than this are refused with a warning (default 8). */
   minKnownValueLength?: number;
+  /** JSON/msgpack key names whose values are always masked (key-rules.ts; default none). */
+  secretKeys?: string[];
+  /** pino/fast-redact paths whose values are always masked. */
+  redactPaths?: string[];
+  /** Action for key/path matches (default: `action`). */
+  structureAction?: ActionSpec;
+  /** Record format of the batches the ruleset will scrub. */
+  format?: FormatSpec;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -84,8 +93,16 @@ export async function buildRulesetSpec(
       hashKeyHex: resolveHashKey(opts),
       minKnownValueLength: minLength,
       allowlist,
+      structure: {
+        secretKeys: opts.secretKeys ?? [],
+        redactPaths: opts.redactPaths ?? [],
+        ...(opts.structureAction ? { action: validateAction(opts.structureAction, 'structure action') } : {}),
+      },
     },
   };
+  if (opts.format) spec.format = opts.format;
+  // Fail now, naming the path, rather than in every worker.
+  new StructureRules(spec.options.structure);
   return { spec, warnings };
 }
 

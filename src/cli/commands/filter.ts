@@ -3,7 +3,7 @@ import { HushlogConfigError } from '../../errors.js';
 import { StreamSink } from '../../pipeline/sink.js';
 import { Diagnostics } from '../../report/diagnostics.js';
 import { formatSummary } from '../../report/format-summary.js';
-import { type CliIo, EXIT_FINDINGS, EXIT_OK } from '../io.js';
+import { type CliIo, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK } from '../io.js';
 import { exitForOutcome } from '../outcome.js';
 import { openSources, runPipeline } from '../run-pipeline.js';
 import type { Settings } from '../settings.js';
@@ -22,6 +22,10 @@ export async function runFilter(
     const sink = openSink(io, settings.output);
     const run = await runPipeline(settings, sources, sink, io, diag, {});
     if (run.outcome.kind !== 'output-closed' && run.outcome.kind !== 'aborted') await sink.end();
+    if (sink.failed?.kind === 'error') {
+      diag.error(`${sink.name}: output could not be written (${sink.failed.code})`);
+      return EXIT_FAILURE;
+    }
     if (settings.summary) diag.report(formatSummary(run.stats.summary()));
     const failed = exitForOutcome(run, sink.name, diag);
     if (failed !== undefined) return failed;
@@ -50,5 +54,7 @@ function openSink(io: CliIo, output: string | undefined): StreamSink {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new HushlogConfigError('E_OUTPUT', `cannot open output for appending (${code})`, { file: output });
   }
-  return new StreamSink(createWriteStream(output, { fd }), output, true);
+  // flush: fsync before close, so `exit 0` means the records are on disk (Fluentd's exec
+  // output commits its chunk on exit 0 and would otherwise lose them in a crash).
+  return new StreamSink(createWriteStream(output, { fd, flush: true }), output, true);
 }
