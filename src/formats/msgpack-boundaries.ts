@@ -20,9 +20,23 @@ export class MsgpackBoundaries {
   /**
    * Consumes bytes[from, to) in stream order. Returns the offset just past the last record
    * that ends inside it, or -1. With `first`, stops consuming at the first record end and
-   * returns it. Throws MalformedMsgpack on a byte no msgpack object starts with.
+   * returns it. A byte no msgpack object starts with ends a (bad) record at `to`.
    */
   scan(bytes: Uint8Array, from: number, to: number, first = false): number {
+    try {
+      return this.walk(bytes, from, to, first);
+    } catch (err) {
+      if (!(err instanceof MalformedMsgpack)) throw err;
+      // Not msgpack from here: end the batch at what was read, where the batch scrubber
+      // withholds the bad stretch and resynchronises, and start afresh with the next read
+      // (Fluentd writes whole chunks, so the next one starts with a record).
+      this.reset();
+      this.consumed = to;
+      return to;
+    }
+  }
+
+  private walk(bytes: Uint8Array, from: number, to: number, first: boolean): number {
     let last = -1;
     let i = from;
     while (i < to) {

@@ -134,8 +134,11 @@ describe('MsgpackBoundaries', () => {
     );
   });
 
-  it('rejects the never-used byte 0xc1', async () => {
+  it('ends a bad record at the end of the read on the never-used byte 0xc1, then starts afresh', async () => {
     const { MsgpackBoundaries } = await import('../../src/formats/msgpack-boundaries.js');
-    expect(() => new MsgpackBoundaries().scan(Buffer.from([0x81, 0xa1, 0x61, 0xc1]), 0, 4)).toThrow(/malformed msgpack at byte 3/);
+    const b = new MsgpackBoundaries();
+    expect(b.scan(Buffer.from([0x81, 0xa1, 0x61, 0xc1, 0x00]), 0, 5)).toBe(5);
+    expect(b.atBoundary).toBe(true);
+    expect(b.scan(Buffer.from([0x80]), 0, 1)).toBe(1);
   });
 });
