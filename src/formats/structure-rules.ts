@@ -1,6 +1,6 @@
 import { KeywordScanner } from '../engine/keyword-scanner.js';
 import type { ActionSpec, Span, StructureSpec } from '../engine/types.js';
-import { type RedactPath, parseRedactPath, pathMatches } from '../pino/redact-paths.js';
+import { type RedactPath, parseRedactPath, pathMatches } from './redact-paths.js';
 import { findJsonValueSpans } from './json-value-spans.js';
 import { KeyNameRules } from './key-rules.js';
 
