@@ -1,6 +1,6 @@
 import type { Scrubber } from '../engine/scrubber.js';
 import { decodeRecord, encodeRecord } from './msgpack-codec.js';
-import { MalformedMsgpack, isMapHeader, msgpackObjectEnd } from './msgpack-frame.js';
+import { MalformedMsgpack, isMapHeader, msgpackObjectEnd } from './msgpack-boundaries.js';
 import { type RecordFinding, type RecordScrubContext, scrubRecord } from './record-scrub.js';
 
 export interface MsgpackBatchResult {

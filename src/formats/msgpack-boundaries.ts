@@ -1,7 +1,26 @@
-import { MalformedMsgpack } from './msgpack-frame.js';
+export class MalformedMsgpack extends Error {
+  constructor(readonly offset: number) {
+    super(`malformed msgpack at byte ${offset}`);
+    this.name = 'MalformedMsgpack';
+  }
+}
+
+/** True for a byte that can start a map (the only top-level record Fluentd writes). */
+export function isMapHeader(b: number): boolean {
+  return (b >= 0x80 && b <= 0x8f) || b === 0xde || b === 0xdf;
+}
 
 /**
- * Record boundaries in a stream of back-to-back msgpack objects, resumable across reads:
+ * End (exclusive) of the one msgpack object starting at `pos`, or -1 if buf[pos, to) holds
+ * only part of it. Throws MalformedMsgpack on a byte no object starts with.
+ */
+export function msgpackObjectEnd(buf: Uint8Array, pos: number, to: number): number {
+  return new MsgpackBoundaries(true).scan(buf, pos, to, true);
+}
+
+/**
+ * Record boundaries in a stream of back-to-back msgpack objects, resumable across reads
+ * (hand-written because @msgpack/msgpack decodes values but does not report their extent):
  * every byte is looked at once (payloads are skipped by length) and nothing but a partial
  * header (at most 5 bytes) is carried between calls, so a record larger than memory allows
  * can still be found to end, and withheld, without being buffered.
@@ -14,6 +33,10 @@ export class MsgpackBoundaries {
   private readonly carry = new Uint8Array(8);
   private carried = 0;
   readonly stateAtBoundary = 0;
+
+  /** @param strict throw MalformedMsgpack instead of ending a bad record at the read's end. */
+  constructor(private readonly strict = false) {}
+
   /** Where the last scan stopped consuming (`to`, or the first record end with `first`). */
   consumed = 0;
 
@@ -26,7 +49,7 @@ export class MsgpackBoundaries {
     try {
       return this.walk(bytes, from, to, first);
     } catch (err) {
-      if (!(err instanceof MalformedMsgpack)) throw err;
+      if (this.strict || !(err instanceof MalformedMsgpack)) throw err;
       // Not msgpack from here: end the batch at what was read, where the batch scrubber
       // withholds the bad stretch and resynchronises, and start afresh with the next read
       // (Fluentd writes whole chunks, so the next one starts with a record).

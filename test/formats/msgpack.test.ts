@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scrubMsgpackBatch } from '../../src/formats/msgpack-batch.js';
 import { decodeRecord, encodeRecord } from '../../src/formats/msgpack-codec.js';
-import { msgpackObjectEnd } from '../../src/formats/msgpack-frame.js';
+import { msgpackObjectEnd } from '../../src/formats/msgpack-boundaries.js';
 import { StructureRules } from '../../src/formats/structure-rules.js';
 import { scrubberWith } from '../helpers/ruleset.js';
 
