@@ -3,8 +3,9 @@ import type { Writable } from 'node:stream';
 import type tls from 'node:tls';
 import { HushlogConfigError } from '../errors.js';
 import type { RecordScrubContext } from '../formats/record-scrub.js';
+import { type EventShape, lineRecord, recordEvent } from '../pipeline/output-records.js';
 import type { RecordSink } from '../sinks/delivery-queue.js';
-import { EventTime, type ForwardEvent, tagFor } from '../sinks/fluent-event.js';
+import { EventTime, type ForwardEvent } from '../sinks/fluent-event.js';
 import { FluentForwardSink } from '../sinks/fluent-forward-client.js';
 import { LogstashSink } from '../sinks/logstash-client.js';
 import { SpoolOutbox } from '../sinks/spool.js';
@@ -83,41 +84,25 @@ async function readTlsOptions(opts: ForwardingOutputOptions): Promise<tls.Connec
   return { ca, cert, key };
 }
 
-export interface TagOptions {
-  /** `--tag` (default `hushlog`). */
-  tag?: string;
-  /** `--tag-key`: a record field holding the tag. */
-  tagKey?: string;
-}
+/** `--tag` (default `hushlog`), `--tag-key`, `--time-key`. */
+export type TagOptions = EventShape;
 
 /**
  * Scrubbed output lines (from the byte pipeline) as forward events for a fluent:// output. A
  * line holding a JSON object is sent as that record; any other line as `{message: line}`.
  * Note: JSON.parse rounds integers above 2^53; use the forward input for exact 64-bit values.
+ * The CLI streams through `recordEncoder` (output-records.ts), which also carries lines split
+ * across writes; this is the same conversion for one complete piece of text.
  */
 export function linesToEvents(bytes: Uint8Array, opts: TagOptions = {}): ForwardEvent[] {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const time = EventTime.now();
-  const tag = opts.tag ?? 'hushlog';
+  const now = EventTime.now();
   const events: ForwardEvent[] = [];
   for (const line of text.split('\n')) {
     if (line.length === 0) continue;
-    const record = parseObject(line) ?? { message: line };
-    events.push({ tag: tagFor(record, { tag, tagKey: opts.tagKey }), time, record });
+    events.push(recordEvent(lineRecord(line), opts, now));
   }
   return events;
-}
-
-function parseObject(line: string): Record<string, unknown> | undefined {
-  if (line.charCodeAt(0) !== 0x7b) return undefined;
-  try {
-    const v: unknown = JSON.parse(line);
-    return typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface ForwardRelayOptions {
@@ -126,8 +111,8 @@ export interface ForwardRelayOptions {
   sharedKeyFile?: string;
   tlsCertFile?: string;
   tlsKeyFile?: string;
-  /** Scrubbing context built from the compiled ruleset. */
-  scrub: RecordScrubContext;
+  /** Scrubbing context built from the compiled ruleset; a function when it can be reloaded. */
+  scrub: RecordScrubContext | (() => RecordScrubContext);
   sink: RecordSink;
   /** Called with the number of findings and dropped records of each batch (for the summary). */
   onScrubbed?: (findings: number, dropped: number) => void;
@@ -153,7 +138,9 @@ export async function startForwardRelay(opts: ForwardRelayOptions): Promise<Forw
     tls: tlsOptions,
     sharedKey,
     onBatch: async (batch) => {
-      const out = scrubForwardEvents(batch.events, opts.scrub);
+      // Inline on the main thread: one batch is scrubbed by exactly one ruleset version.
+      const ctx = typeof opts.scrub === 'function' ? opts.scrub() : opts.scrub;
+      const out = scrubForwardEvents(batch.events, ctx);
       opts.onScrubbed?.(out.findings.length, out.dropped);
       if (out.events.length > 0) await opts.sink.write(out.events);
     },
@@ -169,10 +156,22 @@ export async function startForwardRelay(opts: ForwardRelayOptions): Promise<Forw
 
 /**
  * The end of a run with a network output: flush, wait for confirmation up to timeoutMs, say
- * what was not delivered on stderr. Returns 1 when records were lost (not even spooled).
+ * what was not delivered (on `report`: a stream gets a `hushlog: ` line, a function the bare
+ * reason). Returns 1 when records were lost (not even spooled).
  */
-export async function finishDelivery(sink: RecordSink, timeoutMs: number, stderr: Writable): Promise<0 | 1> {
+export async function finishDelivery(
+  sink: RecordSink,
+  timeoutMs: number,
+  report: Writable | ((line: string) => void),
+): Promise<0 | 1> {
   const result = await sink.close({ timeoutMs });
-  if (result.reason) stderr.write(`hushlog: ${result.reason}\n`);
-  return result.undelivered - result.spooled > 0 ? 1 : 0;
+  const lost = result.undelivered - result.spooled;
+  const reason =
+    result.reason ??
+    (result.undelivered > 0 ? `${sink.destination}: ${result.undelivered} records undelivered` : undefined);
+  if (reason) {
+    if (typeof report === 'function') report(reason);
+    else report.write(`hushlog: ${reason}\n`);
+  }
+  return lost > 0 ? 1 : 0;
 }

@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isConfigError } from '../errors.js';
 import { errorClass } from '../pipeline/executor.js';
+import { isEndpointUrl } from '../sinks/url.js';
 import { runFilter } from './commands/filter.js';
+import { runForwardOutput } from './commands/forward-output.js';
+import { runRelay } from './commands/relay.js';
 import { runRulesList, runRulesTest } from './commands/rules.js';
 import { runScan } from './commands/scan.js';
 import { releaseEarlySignals } from './early-signals.js';
@@ -35,7 +38,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .addHelpText('after', FILTER_HELP);
   addSettingOptions(program, FILTER_SCOPES).action(async (files: string[], _opts, cmd: Command) => {
     const { settings, warnings } = settingsOf(cmd, FILTER_SCOPES);
-    exitCode = await runFilter(files, settings, io, warnings);
+    const { input, output } = settings;
+    if (input) exitCode = await runRelay(files, settings, io, warnings, input);
+    else if (output && isEndpointUrl(output))
+      exitCode = await runForwardOutput(files, settings, io, warnings, output);
+    else exitCode = await runFilter(files, settings, io, warnings);
   });
 
   const scan = program

@@ -53,6 +53,8 @@ Examples:
   hushlog --rules ./my-rules.toml --no-default-rules < app.log
   hushlog scan --fail-on-findings build.log        # CI: exit 3 when a secret is found
   hushlog rules test examples/app.log              # which rule fires where
+  hushlog --output fluent://agg:24224 --tag app app.jsonl     # to Fluentd in_forward
+  hushlog --input forward://0.0.0.0:24224 --output fluent://agg:24224   # scrubbing relay
 
 Settings also come from --config FILE and HUSHLOG_* variables (HUSHLOG_WORKERS=2,
 HUSHLOG_SECRETS_ENV='A_*,B_*'); precedence: flag > environment > config file > default.

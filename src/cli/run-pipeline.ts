@@ -5,7 +5,7 @@ import { FaultPlan } from '../pipeline/fault-plan.js';
 import { InlineExecutor } from '../pipeline/inline-executor.js';
 import { Pipeline, type PipelineEvents, type PipelineOutcome } from '../pipeline/pipeline.js';
 import { PoolExecutor } from '../pipeline/pool-executor.js';
-import type { StreamSink } from '../pipeline/sink.js';
+import type { OutputSink } from '../pipeline/sink.js';
 import { fileSource, type InputSource, stdinSource } from '../pipeline/sources.js';
 import type { Diagnostics } from '../report/diagnostics.js';
 import { ProgressBar } from '../report/progress-bar.js';
@@ -48,7 +48,7 @@ export interface PipelineRun {
 export async function runPipeline(
   settings: Settings,
   sources: readonly InputSource[],
-  sink: StreamSink,
+  sink: OutputSink,
   io: CliIo,
   diag: Diagnostics,
   events: Omit<PipelineEvents, 'failure'>,
@@ -64,7 +64,7 @@ export async function runPipeline(
 async function runWithSignals(
   settings: Settings,
   sources: readonly InputSource[],
-  sink: StreamSink,
+  sink: OutputSink,
   io: CliIo,
   diag: Diagnostics,
   events: Omit<PipelineEvents, 'failure'>,

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { ActionSpec, FormatName } from '../engine/types.js';
+import { isEndpointUrl } from '../sinks/url.js';
 import {
   parseAction,
   parseActionMap,
@@ -16,7 +17,23 @@ import {
 
 /** Every setting of the CLI after merging flag > HUSHLOG_* env > config file > default. */
 export interface Settings {
+  /** A file path, or a network output URL (fluent://, logstash://, +tls). */
   output?: string;
+  /** `forward://host:port`: run as a scrubbing relay instead of reading files. */
+  input?: string;
+  tag?: string;
+  tagKey?: string;
+  timeKey?: string;
+  sharedKeyFile?: string;
+  inputSharedKeyFile?: string;
+  spool?: string;
+  spoolMaxBytes?: number;
+  deliveryTimeoutMs: number;
+  tlsCaFile?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  inputTlsCertFile?: string;
+  inputTlsKeyFile?: string;
   secretsEnv: string[];
   secretsFile: string[];
   secretsDir: string[];
@@ -53,6 +70,7 @@ export type SettingKey = keyof Settings;
 export type Scope = 'engine' | 'pipeline' | 'output';
 
 type Kind =
+  | 'string'
   | 'choice'
   | 'stringList'
   | 'path'
@@ -83,8 +101,108 @@ export const SETTINGS: readonly SettingDef[] = [
     key: 'output',
     kind: 'path',
     scope: 'output',
-    flag: '-o, --output <file>',
-    help: 'append to FILE instead of writing stdout',
+    flag: '-o, --output <file|url>',
+    help: 'append to FILE instead of writing stdout, or send to fluent://HOST[:PORT] or logstash://HOST:PORT (+tls)',
+  },
+  {
+    key: 'input',
+    kind: 'path',
+    scope: 'output',
+    flag: '--input <url>',
+    help: 'relay mode: receive on forward://HOST:PORT (Fluentd forward), scrub, send to --output',
+  },
+  {
+    key: 'tag',
+    kind: 'string',
+    scope: 'output',
+    flag: '--tag <tag>',
+    help: 'fluent:// output: tag of the events (default hushlog)',
+  },
+  {
+    key: 'tagKey',
+    kind: 'string',
+    scope: 'output',
+    flag: '--tag-key <field>',
+    help: 'fluent:// output: take the tag from this record field when present',
+  },
+  {
+    key: 'timeKey',
+    kind: 'string',
+    scope: 'output',
+    flag: '--time-key <field>',
+    help: 'network output: take the event time from this record field (default: now)',
+  },
+  {
+    key: 'sharedKeyFile',
+    kind: 'path',
+    scope: 'output',
+    flag: '--shared-key-file <file>',
+    help: 'fluent:// output: forward protocol shared key (file content)',
+  },
+  {
+    key: 'inputSharedKeyFile',
+    kind: 'path',
+    scope: 'output',
+    flag: '--input-shared-key-file <file>',
+    help: 'forward:// input: require this shared key from the agents',
+  },
+  {
+    key: 'spool',
+    kind: 'path',
+    scope: 'output',
+    flag: '--spool <dir>',
+    help: "network output: keep undelivered records in DIR (fsync'd) instead of memory",
+  },
+  {
+    key: 'spoolMaxBytes',
+    kind: 'size',
+    scope: 'output',
+    min: 1024 * 1024,
+    flag: '--spool-max-bytes <size>',
+    help: 'bound of the --spool directory (default 1g)',
+  },
+  {
+    key: 'deliveryTimeoutMs',
+    kind: 'integer',
+    scope: 'output',
+    min: 0,
+    flag: '--delivery-timeout-ms <ms>',
+    help: 'network output: at the end, wait this long for delivery to be confirmed (default 10000)',
+  },
+  {
+    key: 'tlsCaFile',
+    kind: 'path',
+    scope: 'output',
+    flag: '--tls-ca-file <file>',
+    help: '+tls output: trust this CA (PEM) instead of the system CAs',
+  },
+  {
+    key: 'tlsCertFile',
+    kind: 'path',
+    scope: 'output',
+    flag: '--tls-cert-file <file>',
+    help: '+tls output: client certificate (PEM)',
+  },
+  {
+    key: 'tlsKeyFile',
+    kind: 'path',
+    scope: 'output',
+    flag: '--tls-key-file <file>',
+    help: '+tls output: client certificate key (PEM)',
+  },
+  {
+    key: 'inputTlsCertFile',
+    kind: 'path',
+    scope: 'output',
+    flag: '--input-tls-cert-file <file>',
+    help: 'forward+tls:// input: server certificate (PEM)',
+  },
+  {
+    key: 'inputTlsKeyFile',
+    kind: 'path',
+    scope: 'output',
+    flag: '--input-tls-key-file <file>',
+    help: 'forward+tls:// input: server certificate key (PEM)',
   },
   {
     key: 'secretsEnv',
@@ -314,6 +432,7 @@ export function defaultSettings(): Settings {
     summary: false,
     failOnFindings: false,
     progress: true,
+    deliveryTimeoutMs: 10_000,
     format: 'text',
     secretKey: [],
     defaultSecretKeys: true,
@@ -342,8 +461,13 @@ export function parseSetting(def: SettingDef, raw: unknown, origin: Origin): Set
   const { where } = origin;
   const path = (p: string) => (origin.baseDir ? resolve(origin.baseDir, p) : p);
   switch (def.kind) {
-    case 'path':
-      return path(parseString(raw, where));
+    case 'path': {
+      // `--output fluent://host:port` is a URL, not a path relative to the config file.
+      const text = parseString(raw, where);
+      return isEndpointUrl(text) ? text : path(text);
+    }
+    case 'string':
+      return parseString(raw, where);
     case 'pathList':
       return parseStringList(raw, where, origin.commaLists).map(path);
     case 'nameList':

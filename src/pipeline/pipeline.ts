@@ -7,7 +7,7 @@ import { type FormatPlan, formatPlan, sniffFormat } from '../formats/format-plan
 import { type BatchUnit, type FramedUnit, Framer, type LongPartUnit } from './framer.js';
 import { withheldRecords } from './placeholder.js';
 import { countRecords } from './records.js';
-import type { StreamSink } from './sink.js';
+import type { OutputSink } from './sink.js';
 import type { InputSource } from './sources.js';
 import type { LocatedFinding, ScrubReply } from './task.js';
 import { WindowedRecordScanner } from './windowed-record.js';
@@ -96,7 +96,7 @@ export class Pipeline {
 
   constructor(
     private readonly executor: BatchExecutor,
-    private readonly sink: StreamSink,
+    private readonly sink: OutputSink,
     private readonly stats: RunStats,
     private readonly opts: PipelineOptions,
     private readonly events: PipelineEvents,

@@ -6,10 +6,26 @@ const EMPTY = new Uint8Array(0);
 export type SinkFailure = { kind: 'closed' } | { kind: 'error'; code: string };
 
 /**
+ * Where the pipeline writes scrubbed bytes, in input order. `done` is called once the sink has
+ * taken the bytes (reached the OS, or a network output's bounded queue): the pipeline counts
+ * a batch in flight until then, which is how a slow output stops the reading of the input.
+ */
+export interface OutputSink {
+  /** Name for messages (`stdout`, a file path, a destination URL). */
+  readonly name: string;
+  readonly failed: SinkFailure | undefined;
+  onFailure(listener: (f: SinkFailure) => void): void;
+  write(bytes: Uint8Array, done: () => void): void;
+  /** Resolves once everything written so far was taken (or the sink failed). */
+  flush(): Promise<void>;
+  end(): Promise<void>;
+}
+
+/**
  * The output end. Each write reports when its bytes reached the OS, which is what lets the
  * pipeline bound what it holds: a stalled reader stops the callbacks, so the reader stops too.
  */
-export class StreamSink {
+export class StreamSink implements OutputSink {
   private failure: SinkFailure | undefined;
   private readonly failureListeners: Array<(f: SinkFailure) => void> = [];
 
