@@ -189,7 +189,8 @@ class Scanner {
 
   private keyText(start: number, end: number): string {
     const b = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
-    if (b.indexOf(BACKSLASH, start) < 0 || b.indexOf(BACKSLASH, start) >= end) return b.toString('utf8', start, end);
+    // Search the key only: a search to the end of the batch would make every key cost O(batch).
+    if (b.subarray(start, end).indexOf(BACKSLASH) < 0) return b.toString('utf8', start, end);
     try {
       return JSON.parse(b.toString('utf8', start - 1, end + 1)) as string;
     } catch {
