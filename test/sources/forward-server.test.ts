@@ -37,7 +37,7 @@ async function server(opts: Partial<ForwardServerOptions> = {}) {
 /** A FluentClient, connected explicitly (disableReconnect also disables its autoconnect). */
 function client(port: number, opts: ConstructorParameters<typeof FluentClient>[1] = {}) {
   const c = new FluentClient('src', {
-    socket: { host: '127.0.0.1', port, disableReconnect: true },
+    socket: { host: '127.0.0.1', port, disableReconnect: true, timeout: 30_000 },
     ack: { ackTimeout: 3000 },
     milliseconds: true,
     ...opts,
@@ -108,7 +108,7 @@ describe('ForwardServer with @fluent-org/logger FluentClient', () => {
     const { key, cert } = selfSignedCert();
     const { port, events } = await server({ tls: { key, cert } });
     const c = client(port, {
-      socket: { host: '127.0.0.1', port, disableReconnect: true, tls: { ca: cert } },
+      socket: { host: '127.0.0.1', port, disableReconnect: true, tls: { ca: cert }, timeout: 30_000 },
     });
     await c.emit('app', { over: 'tls' });
     expect(events()[0].record).toEqual({ over: 'tls' });

@@ -42,7 +42,12 @@ async function relay(outputPort: number, queue = {}) {
 
 function agent(port: number) {
   const c = new FluentClient('agent', {
-    socket: { host: '127.0.0.1', port, disableReconnect: true },
+    // The relay acks a chunk only once all its records are scrubbed and queued: the 2000 records
+    // here arrive as one ~320 KB chunk, ~0.4 s of scrubbing idle and several seconds on a loaded
+    // machine. FluentClient's default 3 s socket idle timeout would end the connection while that
+    // ack is outstanding and then drop the ack as "unexpected" (its ack timeout fires later).
+    // Real agents wait for acks up to their ack timeout; keep the idle timeout above ackTimeout.
+    socket: { host: '127.0.0.1', port, disableReconnect: true, timeout: 30_000 },
     eventMode: 'PackedForward',
     ack: { ackTimeout: 20_000 },
     milliseconds: true,
