@@ -46,6 +46,34 @@ describe('KeywordScanner', () => {
     );
   });
 
+  it('reports the same hits, in order, when the range is scanned as four interleaved streams', () => {
+    const alphabet = fc.constantFrom(...'abAB-_k=\n'.split(''));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ unit: alphabet, minLength: 1, maxLength: 6 }), {
+          minLength: 1,
+          maxLength: 8,
+          selector: (k) => k.toLowerCase(),
+        }),
+        fc.string({ unit: alphabet, maxLength: 400 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.nat(20),
+        (kws, text, interleaveMin, cut) => {
+          const hay = Buffer.from(text, 'latin1');
+          const from = Math.min(cut, hay.length);
+          const scanner = new KeywordScanner(kws, { interleaveMin });
+          const got: Array<[number, number]> = [];
+          scanner.scan(hay, from, hay.length, (end, k) => got.push([end, k]));
+          // In order of end offset, exactly the occurrences inside [from, to).
+          for (let i = 1; i < got.length; i++) expect(got[i][0]).toBeGreaterThanOrEqual(got[i - 1][0]);
+          const expected = naive(kws, hay.subarray(from)).map(([e, k]) => [e + from, k] as [number, number]);
+          expect(got.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1])).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('respects the from/to window', () => {
     const s = new KeywordScanner(['abc']);
     const hay = Buffer.from('abcabcabc');
