@@ -139,21 +139,54 @@ interface MemoryEntry extends OutboxEntry {
 }
 
 /** The default outbox: bounded in bytes and records, lost on exit (close() reports what was). */
-export class MemoryOutbox implements Outbox {
+/**
+ * What both outboxes share: parcels in order, the first `sentCount` handed to the connection,
+ * and the waiters for room, for an unsent parcel and for an empty outbox.
+ */
+export abstract class OutboxCursor<E extends OutboxEntry> {
+  protected entries: E[] = [];
+  protected sentCount = 0;
+  protected seq = 0;
+  protected records = 0;
+  protected aborted: Error | undefined;
+  protected readonly roomWaiters = new Waiters();
+  protected readonly unsentWaiters = new Waiters();
+  protected readonly emptyWaiters = new Waiters();
+
+  takeUnsent(): OutboxEntry | undefined {
+    if (this.sentCount >= this.entries.length) return undefined;
+    return this.entries[this.sentCount++];
+  }
+
+  whenUnsent(): Promise<void> {
+    if (this.sentCount < this.entries.length || this.aborted) return Promise.resolve();
+    return this.unsentWaiters.wait();
+  }
+
+  rewind(): void {
+    this.sentCount = 0;
+    if (this.entries.length > 0) this.unsentWaiters.wake();
+  }
+
+  whenEmpty(): Promise<void> {
+    return this.entries.length === 0 ? Promise.resolve() : this.emptyWaiters.wait();
+  }
+
+  abort(err: Error): void {
+    this.aborted ??= err;
+    this.roomWaiters.wake();
+    this.unsentWaiters.wake();
+  }
+}
+
+export class MemoryOutbox extends OutboxCursor<MemoryEntry> implements Outbox {
   readonly durable = false;
   private readonly maxBytes: number;
   private readonly maxRecords: number;
-  private entries: MemoryEntry[] = [];
-  private sentCount = 0;
-  private seq = 0;
   private bytes = 0;
-  private records = 0;
-  private aborted: Error | undefined;
-  private readonly roomWaiters = new Waiters();
-  private readonly unsentWaiters = new Waiters();
-  private readonly emptyWaiters = new Waiters();
 
   constructor(opts: MemoryOutboxOptions = {}) {
+    super();
     this.maxBytes = opts.maxBytes ?? DEFAULT_QUEUE_MAX_BYTES;
     this.maxRecords = opts.maxRecords ?? DEFAULT_QUEUE_MAX_RECORDS;
   }
@@ -180,16 +213,6 @@ export class MemoryOutbox implements Outbox {
     );
   }
 
-  takeUnsent(): OutboxEntry | undefined {
-    if (this.sentCount >= this.entries.length) return undefined;
-    return this.entries[this.sentCount++];
-  }
-
-  whenUnsent(): Promise<void> {
-    if (this.sentCount < this.entries.length || this.aborted) return Promise.resolve();
-    return this.unsentWaiters.wait();
-  }
-
   async load(entry: OutboxEntry): Promise<Uint8Array> {
     return (entry as MemoryEntry).data;
   }
@@ -205,23 +228,8 @@ export class MemoryOutbox implements Outbox {
     if (this.entries.length === 0) this.emptyWaiters.wake();
   }
 
-  rewind(): void {
-    this.sentCount = 0;
-    if (this.entries.length > 0) this.unsentWaiters.wake();
-  }
-
   pending(): OutboxPending {
     return { parcels: this.entries.length, records: this.records, bytes: this.bytes };
-  }
-
-  whenEmpty(): Promise<void> {
-    return this.entries.length === 0 ? Promise.resolve() : this.emptyWaiters.wait();
-  }
-
-  abort(err: Error): void {
-    this.aborted ??= err;
-    this.roomWaiters.wake();
-    this.unsentWaiters.wake();
   }
 
   async dispose(): Promise<void> {

@@ -6,10 +6,10 @@ import { HushlogConfigError } from '../errors.js';
 import {
   DeliveryError,
   type Outbox,
+  OutboxCursor,
   type OutboxEntry,
   type OutboxPending,
   type Parcel,
-  Waiters,
 } from './delivery-queue.js';
 
 /**
@@ -72,31 +72,24 @@ export interface SpoolRecovery {
   discardedBytes: number;
 }
 
-export class SpoolOutbox implements Outbox {
+export class SpoolOutbox extends OutboxCursor<SpoolEntry> implements Outbox {
   readonly durable = true;
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
-  private entries: SpoolEntry[] = [];
-  private sentCount = 0;
-  private seq = 0;
-  private records = 0;
   /** Bytes on disk in segment files. */
   private diskBytes = 0;
   private residentBytes = 0;
   private nextSegmentId = 1;
   private active: Segment | undefined;
-  private aborted: Error | undefined;
   /** Appends and deletions run one at a time so a segment is never deleted under a write. */
   private chain: Promise<unknown> = Promise.resolve();
-  private readonly roomWaiters = new Waiters();
-  private readonly unsentWaiters = new Waiters();
-  private readonly emptyWaiters = new Waiters();
 
   private constructor(
     readonly dir: string,
     opts: SpoolOptions,
     readonly recovery: SpoolRecovery,
   ) {
+    super();
     this.maxBytes = opts.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
     this.segmentBytes = Math.max(
       4096,
@@ -230,16 +223,6 @@ export class SpoolOutbox implements Outbox {
     if (seg.live === 0) await this.removeSegment(seg);
   }
 
-  takeUnsent(): OutboxEntry | undefined {
-    if (this.sentCount >= this.entries.length) return undefined;
-    return this.entries[this.sentCount++];
-  }
-
-  whenUnsent(): Promise<void> {
-    if (this.sentCount < this.entries.length || this.aborted) return Promise.resolve();
-    return this.unsentWaiters.wait();
-  }
-
   async load(entry: OutboxEntry): Promise<Uint8Array> {
     const e = entry as SpoolEntry;
     if (e.data) {
@@ -297,23 +280,8 @@ export class SpoolOutbox implements Outbox {
     this.roomWaiters.wake();
   }
 
-  rewind(): void {
-    this.sentCount = 0;
-    if (this.entries.length > 0) this.unsentWaiters.wake();
-  }
-
   pending(): OutboxPending {
     return { parcels: this.entries.length, records: this.records, bytes: this.diskBytes };
-  }
-
-  whenEmpty(): Promise<void> {
-    return this.entries.length === 0 ? Promise.resolve() : this.emptyWaiters.wait();
-  }
-
-  abort(err: Error): void {
-    this.aborted ??= err;
-    this.roomWaiters.wake();
-    this.unsentWaiters.wake();
   }
 
   async dispose(): Promise<void> {
