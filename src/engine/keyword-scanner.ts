@@ -138,7 +138,13 @@ export class KeywordScanner {
   }
 
   /** One stream from `state`; returns the state after buf[to - 1]. */
-  private scanRange(buf: Uint8Array, from: number, to: number, state: number, onHit: KeywordHit | null): number {
+  private scanRange(
+    buf: Uint8Array,
+    from: number,
+    to: number,
+    state: number,
+    onHit: KeywordHit | null,
+  ): number {
     const { classOf, delta, outputRowStart } = this;
     let s = state;
     for (let i = from; i < to; i++) {

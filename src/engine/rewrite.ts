@@ -89,7 +89,11 @@ function clipToKept(
 function emitSpan(buf: Uint8Array, span: PlannedSpan, pieces: Uint8Array[]): void {
   const { start, end } = span;
   if (span.quote) {
-    const text = replacementText(span.action.kind === 'partial' ? { kind: 'label' } : span.action, span.ruleId, span.fingerprintHex);
+    const text = replacementText(
+      span.action.kind === 'partial' ? { kind: 'label' } : span.action,
+      span.ruleId,
+      span.fingerprintHex,
+    );
     pieces.push(Buffer.from(`"${text}"`));
     return;
   }

@@ -29,7 +29,9 @@ export class Scrubber {
    *   path rules); they merge with the Scrubber's own before the one rewrite pass.
    */
   scrub(input: Uint8Array, extraSpans?: readonly Span[]): ScrubResult {
-    const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const buf = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     const spans = this.findSpans(buf);
     if (extraSpans) spans.push(...extraSpans);
     if (spans.length === 0) return { output: input, findings: [], droppedRecords: 0 };
@@ -61,7 +63,10 @@ export class Scrubber {
   maskValue(ruleId: string, secret: Uint8Array, action?: ActionSpec): { text: string; fingerprint: string } {
     const hex = this.fingerprintHex(secret);
     const a = action ?? this.compiled.defaultAction;
-    return { text: replacementText(a.kind === 'partial' ? { kind: 'label' } : a, ruleId, hex), fingerprint: hex.slice(0, 16) };
+    return {
+      text: replacementText(a.kind === 'partial' ? { kind: 'label' } : a, ruleId, hex),
+      fingerprint: hex.slice(0, 16),
+    };
   }
 
   private fingerprintHex(bytes: Uint8Array): string {
@@ -163,7 +168,11 @@ export class Scrubber {
     let counted = 0;
     for (const m of merged) {
       // Record index = number of newlines before the span (counted incrementally).
-      for (let nl = buf.indexOf(NEWLINE, counted); nl >= 0 && nl < m.start; nl = buf.indexOf(NEWLINE, nl + 1)) {
+      for (
+        let nl = buf.indexOf(NEWLINE, counted);
+        nl >= 0 && nl < m.start;
+        nl = buf.indexOf(NEWLINE, nl + 1)
+      ) {
         record++;
         counted = nl + 1;
       }

@@ -1,6 +1,6 @@
 import type { FormatName } from '../engine/types.js';
-import { AT_TOP, JsonDocBoundaries } from './json-doc-boundaries.js';
 import { jsonRecordRanges } from './json-doc-batch.js';
+import { AT_TOP, JsonDocBoundaries } from './json-doc-boundaries.js';
 import { WITHHELD_MSGPACK } from './msgpack-batch.js';
 import { MsgpackBoundaries } from './msgpack-boundaries.js';
 
@@ -111,7 +111,8 @@ function withheldJson(batch: Uint8Array, state: number): { output: Uint8Array; r
 /** Guesses the format from the first bytes of a stream (`--format auto`). */
 export function sniffFormat(head: Uint8Array): FormatName {
   let i = 0;
-  while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0d || head[i] === 0x0a)) i++;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0d || head[i] === 0x0a))
+    i++;
   if (i >= head.length) return 'text';
   const b = head[i];
   if ((b >= 0x80 && b <= 0x8f) || b === 0xde || b === 0xdf) return 'msgpack';

@@ -1,7 +1,7 @@
 import type { Scrubber } from '../engine/scrubber.js';
 import type { Finding, Span } from '../engine/types.js';
 import { IN_ARRAY } from './json-doc-boundaries.js';
-import { type ValueSpan, scanJsonValue } from './json-value-spans.js';
+import { scanJsonValue, type ValueSpan } from './json-value-spans.js';
 import type { StructureRules } from './structure-rules.js';
 
 export interface JsonDocBatchResult {
@@ -24,7 +24,12 @@ export function scrubJsonDocBatch(
   structure: StructureRules,
 ): JsonDocBatchResult {
   const values: ValueSpan[] = [];
-  const records = walkRecords(batch, startState, structure.active && structure.mayMatch(batch, 0, batch.length) ? structure : null, values);
+  const records = walkRecords(
+    batch,
+    startState,
+    structure.active && structure.mayMatch(batch, 0, batch.length) ? structure : null,
+    values,
+  );
   const extra: Span[] = values.map((v) => {
     const span: Span = { start: v.start, end: v.end, ruleId: v.ruleId, ruleIndex: -1, priority: 50 };
     if (v.whole) span.quote = true;

@@ -30,15 +30,15 @@ export class JsonDocBoundaries {
    */
   scan(buf: Uint8Array, from: number, to: number, first = false): number {
     this.last = -1;
-    let { depth, inString, escape, topArray, inScalar } = this;
+    let { depth, inString, escape: escaped, topArray, inScalar } = this;
     const recordDepth = () => (topArray ? 1 : 0);
     let i = from;
     for (; i < to; i++) {
       if (first && this.last >= 0) break;
       const c = buf[i];
       if (inString) {
-        if (escape) escape = false;
-        else if (c === 0x5c) escape = true;
+        if (escaped) escaped = false;
+        else if (c === 0x5c) escaped = true;
         else if (c === 0x22) {
           inString = false;
           if (depth === recordDepth()) this.mark(i + 1, topArray);
@@ -83,7 +83,7 @@ export class JsonDocBoundaries {
           if (depth === recordDepth() && isScalarByte(c)) inScalar = true;
       }
     }
-    Object.assign(this, { depth, inString, escape, topArray, inScalar });
+    Object.assign(this, { depth, inString, escape: escaped, topArray, inScalar });
     this.consumed = i;
     return this.last;
   }

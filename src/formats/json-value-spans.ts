@@ -160,7 +160,8 @@ class Scanner {
     let p = start;
     while (p < to) {
       const c = buf[p];
-      if (c === 0x2c || c === 0x7d || c === 0x5d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
+      if (c === 0x2c || c === 0x7d || c === 0x5d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)
+        break;
       p++;
     }
     if (p === start) throw new Malformed();

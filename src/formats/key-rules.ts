@@ -48,7 +48,10 @@ export class KeyNameRules {
   constructor(names: readonly string[]) {
     for (const n of names) {
       if (normaliseKey(n).length === 0) {
-        throw new HushlogConfigError('E_KEY_NAME', `secret key name ${JSON.stringify(n)} is empty once normalised`);
+        throw new HushlogConfigError(
+          'E_KEY_NAME',
+          `secret key name ${JSON.stringify(n)} is empty once normalised`,
+        );
       }
     }
     this.names = [...new Set(names.map(normaliseKey))];

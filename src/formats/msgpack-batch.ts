@@ -1,6 +1,5 @@
-import type { Scrubber } from '../engine/scrubber.js';
+import { isMapHeader, MalformedMsgpack, msgpackObjectEnd } from './msgpack-boundaries.js';
 import { decodeRecord, encodeRecord } from './msgpack-codec.js';
-import { MalformedMsgpack, isMapHeader, msgpackObjectEnd } from './msgpack-boundaries.js';
 import { type RecordFinding, type RecordScrubContext, scrubRecord } from './record-scrub.js';
 
 export interface MsgpackBatchResult {
@@ -22,7 +21,13 @@ export const WITHHELD_MSGPACK = encodeRecord({ hushlog: 'record withheld: malfor
  * value changed. Every output record is valid msgpack, whatever the input held.
  */
 export function scrubMsgpackBatch(batch: Uint8Array, ctx: RecordScrubContext): MsgpackBatchResult {
-  const result: MsgpackBatchResult = { output: batch, records: 0, droppedRecords: 0, withheld: 0, findings: [] };
+  const result: MsgpackBatchResult = {
+    output: batch,
+    records: 0,
+    droppedRecords: 0,
+    withheld: 0,
+    findings: [],
+  };
   const pieces: Uint8Array[] = [];
   let changed = false;
   let pos = 0;

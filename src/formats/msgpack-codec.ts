@@ -1,4 +1,4 @@
-import { ExtData, ExtensionCodec, decode, encode } from '@msgpack/msgpack';
+import { decode, ExtData, ExtensionCodec, encode } from '@msgpack/msgpack';
 
 /**
  * Decoding and encoding that round-trip a record exactly: 64-bit integers as bigint, and

@@ -49,7 +49,8 @@ interface WalkState {
 const MAX_DEPTH = 256;
 
 function walk(value: unknown, state: WalkState, claimed: string | undefined, depth: number): unknown {
-  if (typeof value === 'string') return claimed ? claim(Buffer.from(value), claimed, state) : scrubString(value, state);
+  if (typeof value === 'string')
+    return claimed ? claim(Buffer.from(value), claimed, state) : scrubString(value, state);
   if (claimed && (typeof value === 'number' || typeof value === 'bigint')) {
     return claim(Buffer.from(String(value)), claimed, state);
   }
@@ -59,7 +60,12 @@ function walk(value: unknown, state: WalkState, claimed: string | undefined, dep
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       state.location.push(String(i));
-      const v = walk(value[i], state, claimed ?? state.ctx.structure.matchLocation(state.location), depth + 1);
+      const v = walk(
+        value[i],
+        state,
+        claimed ?? state.ctx.structure.matchLocation(state.location),
+        depth + 1,
+      );
       state.location.pop();
       if (v !== value[i]) {
         out ??= value.slice();

@@ -1,8 +1,8 @@
 import { KeywordScanner } from '../engine/keyword-scanner.js';
 import type { ActionSpec, Span, StructureSpec } from '../engine/types.js';
-import { type RedactPath, parseRedactPath, pathMatches } from './redact-paths.js';
 import { findJsonValueSpans } from './json-value-spans.js';
 import { KeyNameRules } from './key-rules.js';
+import { parseRedactPath, pathMatches, type RedactPath } from './redact-paths.js';
 
 export const SECRET_KEY_RULE = 'secret-key';
 export const REDACT_PATH_RULE = 'redact-path';

@@ -31,7 +31,11 @@ export function formatScrubber(spec: RulesetSpec, scrubber: Scrubber): BatchScru
     switch (shape.format) {
       case 'jsonl': {
         const r = scrubJsonlBatch(input, scrubber, structure, invalid);
-        const reply = toScrubReply(input, { output: r.output, findings: r.findings, droppedRecords: r.droppedRecords });
+        const reply = toScrubReply(input, {
+          output: r.output,
+          findings: r.findings,
+          droppedRecords: r.droppedRecords,
+        });
         reply.invalidRecords = r.withheld;
         return reply;
       }

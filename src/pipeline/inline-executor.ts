@@ -3,7 +3,7 @@ import type { RulesetSpec } from '../engine/types.js';
 import { compileRuleset } from '../rules/compile.js';
 import { type BatchExecutor, BatchFailure, errorClass, type LoadedRuleset } from './executor.js';
 import { type FaultPlan, injectFault } from './fault-plan.js';
-import { type BatchScrub, type BatchShape, TEXT_BATCH, formatScrubber } from './format-scrub.js';
+import { type BatchScrub, type BatchShape, formatScrubber, TEXT_BATCH } from './format-scrub.js';
 import type { ScrubReply } from './task.js';
 
 /**

@@ -1,8 +1,8 @@
 import { ExtData } from '@msgpack/msgpack';
 import type { FormatName } from '../engine/types.js';
 import { JsonDocBoundaries } from '../formats/json-doc-boundaries.js';
-import { decodeRecord } from '../formats/msgpack-codec.js';
 import { msgpackObjectEnd } from '../formats/msgpack-boundaries.js';
+import { decodeRecord } from '../formats/msgpack-codec.js';
 import { EventTime, type ForwardEvent, type ForwardTime, tagFor, toWireTime } from '../sinks/fluent-event.js';
 
 /**

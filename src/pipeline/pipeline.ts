@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
+import type { FormatName } from '../engine/types.js';
+import { type FormatPlan, formatPlan, sniffFormat } from '../formats/format-plan.js';
 import type { RunStats } from '../report/run-stats.js';
 import { BufferPool } from './buffer-pool.js';
 import { type BatchExecutor, BatchFailure, errorClass } from './executor.js';
-import type { FormatName } from '../engine/types.js';
-import { type FormatPlan, formatPlan, sniffFormat } from '../formats/format-plan.js';
 import { type BatchUnit, type FramedUnit, Framer, type LongPartUnit } from './framer.js';
 import { withheldRecords } from './placeholder.js';
 import { countRecords } from './records.js';
@@ -360,9 +360,7 @@ export class Pipeline {
     this.lines[source]++;
     this.stats.records++;
     this.stats.withheldRecords++;
-    this.events.failure(
-      `${this.names[source]} record ${line}: longer than --max-record-bytes; withheld`,
-    );
+    this.events.failure(`${this.names[source]} record ${line}: longer than --max-record-bytes; withheld`);
     this.stats.bytesOut += this.plan.withheldRecord.length;
     this.sink.write(this.plan.withheldRecord, () => {});
   }

@@ -1,5 +1,5 @@
-import type { BatchShape } from './format-scrub.js';
 import type { Finding } from '../engine/types.js';
+import type { BatchShape } from './format-scrub.js';
 
 /**
  * Messages between the main thread and scrub workers. Batches live in SharedArrayBuffers:

@@ -1,6 +1,6 @@
 import RE2 from 're2';
-import { KnownValueMatcher } from '../engine/known-values.js';
 import { KeywordScanner } from '../engine/keyword-scanner.js';
+import { KnownValueMatcher } from '../engine/known-values.js';
 import type { ActionSpec, GlobalAllowlist, RuleAllowlist, RuleSpec, RulesetSpec } from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
 import { type ChecksumValidator, checksumValidators } from './checksums.js';
@@ -49,7 +49,10 @@ export function compileRuleset(spec: RulesetSpec): CompiledRuleset {
   const seen = new Set<string>();
   const rules = spec.rules.map((rule, index) => {
     if (seen.has(rule.id)) {
-      throw new HushlogConfigError('E_RULE_DUPLICATE', 'duplicate rule id', { file: rule.origin, ruleId: rule.id });
+      throw new HushlogConfigError('E_RULE_DUPLICATE', 'duplicate rule id', {
+        file: rule.origin,
+        ruleId: rule.id,
+      });
     }
     seen.add(rule.id);
     return compileRule(rule, index, defaultAction);
@@ -166,7 +169,11 @@ export function countGroups(source: string): number {
       if (source[i + 1] === ']') i++;
     } else if (c === '(') {
       if (source[i + 1] !== '?') n++;
-      else if (source[i + 2] === 'P' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!')) n++;
+      else if (
+        source[i + 2] === 'P' ||
+        (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!')
+      )
+        n++;
     }
   }
   return n;

@@ -1,5 +1,5 @@
-import { shannonEntropy } from './entropy.js';
 import type { CompiledAllowlist, CompiledRule } from './compile.js';
+import { shannonEntropy } from './entropy.js';
 
 /** Never re-mask hushlog's own output: keeps masking idempotent. */
 const OWN_LABEL = Buffer.from('[REDACTED');

@@ -1,7 +1,7 @@
 import type { GlobalAllowlist, RuleSpec } from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
-import { parseConfigFile } from './parse-config-file.js';
 import type { RulePack } from './load-pack.js';
+import { parseConfigFile } from './parse-config-file.js';
 import { isRecord, stringList, validateRule } from './validate.js';
 
 /**
@@ -18,9 +18,15 @@ export function loadGitleaksConfig(path: string): { pack: RulePack; warnings: st
     warnings.push(`${path}: [extend] is ignored (hushlog ships its own default pack; use it alongside)`);
   }
   const rawRules = data.rules ?? [];
-  if (!Array.isArray(rawRules)) throw new HushlogConfigError('E_GITLEAKS', '"rules" must be an array of tables', { file: path });
+  if (!Array.isArray(rawRules))
+    throw new HushlogConfigError('E_GITLEAKS', '"rules" must be an array of tables', { file: path });
   const rules: RuleSpec[] = rawRules.map((raw, i) => importRule(raw, path, i, warnings));
-  const globalAllow = mergeAllowlists([data.allowlist, ...(Array.isArray(data.allowlists) ? data.allowlists : [])], path, 'global', warnings);
+  const globalAllow = mergeAllowlists(
+    [data.allowlist, ...(Array.isArray(data.allowlists) ? data.allowlists : [])],
+    path,
+    'global',
+    warnings,
+  );
   const pack: RulePack = {
     id: typeof data.title === 'string' ? data.title : path,
     description: 'gitleaks config',
@@ -32,14 +38,25 @@ export function loadGitleaksConfig(path: string): { pack: RulePack; warnings: st
 }
 
 function importRule(raw: unknown, path: string, i: number, warnings: string[]): RuleSpec {
-  if (!isRecord(raw)) throw new HushlogConfigError('E_GITLEAKS', `rule #${i + 1} must be a table`, { file: path });
-  const id = typeof raw.id === 'string' ? raw.id.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') : '';
+  if (!isRecord(raw))
+    throw new HushlogConfigError('E_GITLEAKS', `rule #${i + 1} must be a table`, { file: path });
+  const id =
+    typeof raw.id === 'string'
+      ? raw.id
+          .toLowerCase()
+          .replace(/[^a-z0-9._-]+/g, '-')
+          .replace(/^[^a-z0-9]+/, '')
+      : '';
   if (!id) throw new HushlogConfigError('E_GITLEAKS', `rule #${i + 1} has no usable id`, { file: path });
   if (typeof raw.regex !== 'string') {
-    throw new HushlogConfigError('E_GITLEAKS', 'rule has no regex (path-only rules do not apply to log streams)', {
-      file: path,
-      ruleId: id,
-    });
+    throw new HushlogConfigError(
+      'E_GITLEAKS',
+      'rule has no regex (path-only rules do not apply to log streams)',
+      {
+        file: path,
+        ruleId: id,
+      },
+    );
   }
   const allow = mergeAllowlists(
     [raw.allowlist, ...(Array.isArray(raw.allowlists) ? raw.allowlists : [])],
@@ -59,22 +76,33 @@ function importRule(raw: unknown, path: string, i: number, warnings: string[]): 
   return validateRule(spec, path, i);
 }
 
-function mergeAllowlists(list: unknown[], path: string, owner: string, warnings: string[]): GlobalAllowlist | undefined {
+function mergeAllowlists(
+  list: unknown[],
+  path: string,
+  owner: string,
+  warnings: string[],
+): GlobalAllowlist | undefined {
   const regexes: string[] = [];
   const stopwords: string[] = [];
   for (const a of list) {
     if (a === undefined) continue;
-    if (!isRecord(a)) throw new HushlogConfigError('E_GITLEAKS', 'allowlist must be a table', { file: path, ruleId: owner });
+    if (!isRecord(a))
+      throw new HushlogConfigError('E_GITLEAKS', 'allowlist must be a table', { file: path, ruleId: owner });
     const hasPathConditions = a.paths !== undefined || a.commits !== undefined;
     if (hasPathConditions && a.condition === 'AND') {
       // Its path/commit half can never hold on a stream, so the whole entry can never allow:
       // dropping it masks more, never less.
-      warnings.push(`${path}: ${owner}: an AND allowlist with paths/commits never applies to a stream; ignored`);
+      warnings.push(
+        `${path}: ${owner}: an AND allowlist with paths/commits never applies to a stream; ignored`,
+      );
       continue;
     }
-    if (hasPathConditions) warnings.push(`${path}: ${owner}: allowlist paths/commits do not apply to log streams`);
+    if (hasPathConditions)
+      warnings.push(`${path}: ${owner}: allowlist paths/commits do not apply to log streams`);
     if (a.regexTarget !== undefined && a.regexTarget !== 'secret') {
-      warnings.push(`${path}: ${owner}: allowlist regexTarget "${String(a.regexTarget)}" is applied to the secret`);
+      warnings.push(
+        `${path}: ${owner}: allowlist regexTarget "${String(a.regexTarget)}" is applied to the secret`,
+      );
     }
     regexes.push(...stringList(a.regexes, 'allowlist.regexes', { file: path, ruleId: owner }));
     stopwords.push(...stringList(a.stopwords, 'allowlist.stopwords', { file: path, ruleId: owner }));

@@ -18,22 +18,35 @@ export interface RulePack {
 const PACK_EXTENSIONS = /\.(toml|ya?ml|json)$/i;
 
 /** The bundled pack, shipped in the package's patterns/default (from src/ or dist/). */
-export const BUNDLED_PACK_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'patterns', 'default');
+export const BUNDLED_PACK_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'patterns',
+  'default',
+);
 
 export function loadRulePackFile(path: string): RulePack {
   const data = parseConfigFile(path);
-  if (!isRecord(data)) throw new HushlogConfigError('E_PACK', 'a rule pack must be a table/object', { file: path });
+  if (!isRecord(data))
+    throw new HushlogConfigError('E_PACK', 'a rule pack must be a table/object', { file: path });
   for (const key of Object.keys(data)) {
     if (!['pack', 'rules', 'allowlist'].includes(key)) {
-      throw new HushlogConfigError('E_PACK', `unknown top-level key "${key}" (expected pack, allowlist, rules)`, {
-        file: path,
-      });
+      throw new HushlogConfigError(
+        'E_PACK',
+        `unknown top-level key "${key}" (expected pack, allowlist, rules)`,
+        {
+          file: path,
+        },
+      );
     }
   }
   const meta = data.pack === undefined ? {} : data.pack;
-  if (!isRecord(meta)) throw new HushlogConfigError('E_PACK', '"pack" must be a table/object', { file: path });
+  if (!isRecord(meta))
+    throw new HushlogConfigError('E_PACK', '"pack" must be a table/object', { file: path });
   const rawRules = data.rules ?? [];
-  if (!Array.isArray(rawRules)) throw new HushlogConfigError('E_PACK', '"rules" must be an array of tables', { file: path });
+  if (!Array.isArray(rawRules))
+    throw new HushlogConfigError('E_PACK', '"rules" must be an array of tables', { file: path });
   const pack: RulePack = {
     id: typeof meta.id === 'string' ? meta.id : path,
     description: typeof meta.description === 'string' ? meta.description : '',
@@ -41,7 +54,8 @@ export function loadRulePackFile(path: string): RulePack {
     rules: rawRules.map((r, i) => validateRule(r, path, i)),
   };
   if (data.allowlist !== undefined) {
-    if (!isRecord(data.allowlist)) throw new HushlogConfigError('E_PACK', '"allowlist" must be a table/object', { file: path });
+    if (!isRecord(data.allowlist))
+      throw new HushlogConfigError('E_PACK', '"allowlist" must be a table/object', { file: path });
     pack.allowlist = {
       regexes: stringList(data.allowlist.regexes, 'allowlist.regexes', { file: path }),
       stopwords: stringList(data.allowlist.stopwords, 'allowlist.stopwords', { file: path }),
@@ -56,15 +70,22 @@ export function loadRulePackPath(path: string): RulePack[] {
   try {
     isDir = statSync(path).isDirectory();
   } catch (err) {
-    throw new HushlogConfigError('E_READ', `cannot read rules (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-      file: path,
-    });
+    throw new HushlogConfigError(
+      'E_READ',
+      `cannot read rules (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        file: path,
+      },
+    );
   }
   if (!isDir) return [loadRulePackFile(path)];
   const files = readdirSync(path)
     .filter((f) => PACK_EXTENSIONS.test(f) && !f.startsWith('.'))
     .sort();
-  if (files.length === 0) throw new HushlogConfigError('E_PACK', 'no rule pack files (.toml, .yaml, .json) in directory', { file: path });
+  if (files.length === 0)
+    throw new HushlogConfigError('E_PACK', 'no rule pack files (.toml, .yaml, .json) in directory', {
+      file: path,
+    });
   return files.map((f) => loadRulePackFile(join(path, f)));
 }
 

@@ -13,9 +13,13 @@ export function parseConfigFile(path: string, forceFormat?: 'toml' | 'yaml' | 'j
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new HushlogConfigError('E_READ', `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-      file: path,
-    });
+    throw new HushlogConfigError(
+      'E_READ',
+      `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        file: path,
+      },
+    );
   }
   const format = forceFormat ?? formatOf(path);
   try {
@@ -34,7 +38,9 @@ function formatOf(path: string): 'toml' | 'yaml' | 'json' {
   if (ext === '.toml') return 'toml';
   if (ext === '.yaml' || ext === '.yml') return 'yaml';
   if (ext === '.json') return 'json';
-  throw new HushlogConfigError('E_FORMAT', 'unknown file type (expected .toml, .yaml, .yml or .json)', { file: path });
+  throw new HushlogConfigError('E_FORMAT', 'unknown file type (expected .toml, .yaml, .yml or .json)', {
+    file: path,
+  });
 }
 
 function jsonErrorLine(text: string, message: string | undefined): number | undefined {

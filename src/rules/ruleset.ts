@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ActionSpec, FormatSpec, GlobalAllowlist, KnownValueSpec, RuleSpec, RulesetSpec } from '../engine/types.js';
-import { StructureRules } from '../formats/structure-rules.js';
+import type {
+  ActionSpec,
+  FormatSpec,
+  GlobalAllowlist,
+  KnownValueSpec,
+  RuleSpec,
+  RulesetSpec,
+} from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
+import { StructureRules } from '../formats/structure-rules.js';
 import { loadKnownValues } from '../secrets/index.js';
 import { loadGitleaksConfig } from './gitleaks.js';
-import { type RulePack, loadBundledPacks, loadRulePackPath } from './load-pack.js';
+import { loadBundledPacks, loadRulePackPath, type RulePack } from './load-pack.js';
 import { validateAction } from './validate.js';
 
 /** Everything that decides what gets masked, as plain data (CLI flags, config file, pino options). */
@@ -117,9 +124,14 @@ function selectRules(packs: RulePack[], opts: RulesetOptions): RuleSpec[] {
   }
   const overrides = opts.ruleActions ?? {};
   for (const id of Object.keys(overrides)) {
-    if (!known.has(id)) throw new HushlogConfigError('E_RULE_UNKNOWN', 'action override for a rule that is not loaded', { ruleId: id });
+    if (!known.has(id))
+      throw new HushlogConfigError('E_RULE_UNKNOWN', 'action override for a rule that is not loaded', {
+        ruleId: id,
+      });
   }
-  return rules.map((r) => (overrides[r.id] ? { ...r, action: validateAction(overrides[r.id], 'action', { ruleId: r.id }) } : r));
+  return rules.map((r) =>
+    overrides[r.id] ? { ...r, action: validateAction(overrides[r.id], 'action', { ruleId: r.id }) } : r,
+  );
 }
 
 function mergeAllowlists(packs: RulePack[]): GlobalAllowlist {
@@ -141,12 +153,19 @@ function resolveHashKey(opts: RulesetOptions): string {
     try {
       raw = readFileSync(opts.hashKeyFile);
     } catch (err) {
-      throw new HushlogConfigError('E_READ', `cannot read hash key (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-        file: opts.hashKeyFile,
-      });
+      throw new HushlogConfigError(
+        'E_READ',
+        `cannot read hash key (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        {
+          file: opts.hashKeyFile,
+        },
+      );
     }
     const text = raw.toString('utf8').trim();
-    if (text.length < 16) throw new HushlogConfigError('E_HASH_KEY', 'hash key file holds fewer than 16 characters', { file: opts.hashKeyFile });
+    if (text.length < 16)
+      throw new HushlogConfigError('E_HASH_KEY', 'hash key file holds fewer than 16 characters', {
+        file: opts.hashKeyFile,
+      });
     return Buffer.from(text, 'utf8').toString('hex');
   }
   // One key per process, shared by every worker through the spec, so fingerprints agree.

@@ -1,4 +1,11 @@
-import type { ActionKind, ActionSpec, Confidence, RuleAllowlist, RuleSamples, RuleSpec } from '../engine/types.js';
+import type {
+  ActionKind,
+  ActionSpec,
+  Confidence,
+  RuleAllowlist,
+  RuleSamples,
+  RuleSpec,
+} from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
 
 /** Rule ids appear inside replacement labels, so they must stay JSON- and log-safe. */
@@ -33,7 +40,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function stringList(v: unknown, name: string, where: Where): string[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) fail('E_RULE_FIELD', `${name} must be a list of strings`, where);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    fail('E_RULE_FIELD', `${name} must be a list of strings`, where);
   return v as string[];
 }
 
@@ -65,13 +73,19 @@ export function validateAction(raw: unknown, name: string, where: Where = {}): A
 function validateAllowlist(raw: unknown, where: Where): RuleAllowlist | undefined {
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) fail('E_RULE_FIELD', 'allowlist must be a table/object', where);
-  return { regexes: stringList(raw.regexes, 'allowlist.regexes', where), stopwords: stringList(raw.stopwords, 'allowlist.stopwords', where) };
+  return {
+    regexes: stringList(raw.regexes, 'allowlist.regexes', where),
+    stopwords: stringList(raw.stopwords, 'allowlist.stopwords', where),
+  };
 }
 
 function validateSamples(raw: unknown, where: Where): RuleSamples | undefined {
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) fail('E_RULE_FIELD', 'samples must be a table/object', where);
-  return { positive: stringList(raw.positive, 'samples.positive', where), negative: stringList(raw.negative, 'samples.negative', where) };
+  return {
+    positive: stringList(raw.positive, 'samples.positive', where),
+    negative: stringList(raw.negative, 'samples.negative', where),
+  };
 }
 
 /** Turns one parsed rule table into a RuleSpec, or refuses it naming the file and rule. */
@@ -85,11 +99,13 @@ export function validateRule(raw: unknown, origin: string, position: number): Ru
   for (const key of Object.keys(raw)) {
     if (!RULE_KEYS.has(key)) fail('E_RULE_FIELD', `unknown field "${key}"`, where);
   }
-  if (typeof raw.regex !== 'string' || raw.regex.length === 0) fail('E_RULE_FIELD', 'regex must be a non-empty string', where);
+  if (typeof raw.regex !== 'string' || raw.regex.length === 0)
+    fail('E_RULE_FIELD', 'regex must be a non-empty string', where);
   const num = (key: string, min: number, max: number): number | undefined => {
     const v = raw[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) fail('E_RULE_FIELD', `${key} must be a number from ${min} to ${max}`, where);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+      fail('E_RULE_FIELD', `${key} must be a number from ${min} to ${max}`, where);
     return v;
   };
   const confidence = raw.confidence;
@@ -98,9 +114,12 @@ export function validateRule(raw: unknown, origin: string, position: number): Ru
   }
   const keywords = stringList(raw.keywords, 'keywords', where);
   if (keywords.some((k) => k.length === 0)) fail('E_RULE_FIELD', 'keywords must not be empty strings', where);
-  if (raw.checksum !== undefined && typeof raw.checksum !== 'string') fail('E_RULE_FIELD', 'checksum must be a string', where);
-  if (raw.multiline !== undefined && typeof raw.multiline !== 'boolean') fail('E_RULE_FIELD', 'multiline must be true or false', where);
-  if (raw.description !== undefined && typeof raw.description !== 'string') fail('E_RULE_FIELD', 'description must be a string', where);
+  if (raw.checksum !== undefined && typeof raw.checksum !== 'string')
+    fail('E_RULE_FIELD', 'checksum must be a string', where);
+  if (raw.multiline !== undefined && typeof raw.multiline !== 'boolean')
+    fail('E_RULE_FIELD', 'multiline must be true or false', where);
+  if (raw.description !== undefined && typeof raw.description !== 'string')
+    fail('E_RULE_FIELD', 'description must be a string', where);
   const rule: RuleSpec = {
     id,
     description: (raw.description as string | undefined) ?? '',
@@ -125,4 +144,4 @@ export function validateRule(raw: unknown, origin: string, position: number): Ru
   return rule;
 }
 
-export { validateAllowlist, isRecord, stringList };
+export { isRecord, stringList, validateAllowlist };

@@ -177,7 +177,10 @@ describe('hushlog --input forward:// relay (e2e)', () => {
     const done = finished(child);
     cleanups.push(async () => child.kill('SIGKILL'));
     await stderrMatch(child, /relaying forward:\/\/127\.0\.0\.1:\d+ -> fluent:/);
-    const client = new FluentClient('agent', { socket: { host: '127.0.0.1', port: inPort, timeout: 30_000 }, ack: {} });
+    const client = new FluentClient('agent', {
+      socket: { host: '127.0.0.1', port: inPort, timeout: 30_000 },
+      ack: {},
+    });
     cleanups.push(() => client.disconnect());
     const n = 60;
     // Every emit resolves only on the relay's ack; the client prefixes tags with its own name.

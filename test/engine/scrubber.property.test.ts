@@ -4,7 +4,12 @@ import { scrubberWith } from '../helpers/ruleset.js';
 
 const scrubber = scrubberWith([
   { id: 'tok', regex: 'tok_[A-Za-z0-9]{16}', keywords: ['tok_'] },
-  { id: 'pw', regex: '(?i)password["\\\\]*[=:]\\s*["\\\\]*([^\\s"\\\\,}]{6,})', keywords: ['password'], secretGroup: 1 },
+  {
+    id: 'pw',
+    regex: '(?i)password["\\\\]*[=:]\\s*["\\\\]*([^\\s"\\\\,}]{6,})',
+    keywords: ['password'],
+    secretGroup: 1,
+  },
   {
     id: 'pem',
     regex: '-----BEGIN PRIVATE KEY-----[\\s\\S]*?-----END PRIVATE KEY-----',
@@ -14,8 +19,12 @@ const scrubber = scrubberWith([
 ]);
 
 const secret = fc.oneof(
-  fc.string({ unit: fc.constantFrom(...'ABCDEFabcdef0123456789'.split('')), minLength: 16, maxLength: 16 }).map((s) => `tok_${s}`),
-  fc.string({ unit: fc.constantFrom(...'abcxyz123!$%'.split('')), minLength: 6, maxLength: 12 }).map((s) => `password=${s}`),
+  fc
+    .string({ unit: fc.constantFrom(...'ABCDEFabcdef0123456789'.split('')), minLength: 16, maxLength: 16 })
+    .map((s) => `tok_${s}`),
+  fc
+    .string({ unit: fc.constantFrom(...'abcxyz123!$%'.split('')), minLength: 6, maxLength: 12 })
+    .map((s) => `password=${s}`),
   fc.constant('-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBg\n-----END PRIVATE KEY-----'),
 );
 const filler = fc.string({ unit: fc.constantFrom(...'ab \t\r\n"\\{}:,é\u0000'.split('')), maxLength: 20 });
@@ -79,7 +88,12 @@ describe('Scrubber properties', () => {
   it('keeps valid JSON valid with the same keys and non-secret values', () => {
     const leaf = fc.oneof(fc.string({ maxLength: 8 }), secret, fc.integer(), fc.boolean(), fc.constant(null));
     const value = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), tie('node'), { maxKeys: 4 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(fc.string({ maxLength: 6 }), tie('node'), { maxKeys: 4 }),
+      ),
     })).node;
     fc.assert(
       fc.property(value, (v) => {

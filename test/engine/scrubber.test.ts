@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HushlogConfigError } from '../../src/errors.js';
 import { compileRuleset } from '../../src/rules/compile.js';
-import { scrubText, scrubberWith, specWith } from '../helpers/ruleset.js';
+import { scrubberWith, scrubText, specWith } from '../helpers/ruleset.js';
 
 const TOKEN = { id: 'tok', regex: 'tok_[A-Za-z0-9]{12}', keywords: ['tok_'] };
 
@@ -26,7 +26,9 @@ describe('Scrubber', () => {
   });
 
   it('masks only the secret group', () => {
-    const s = scrubberWith([{ id: 'pw', regex: '(?i)password=([^\\s&"]+)', keywords: ['password'], secretGroup: 1 }]);
+    const s = scrubberWith([
+      { id: 'pw', regex: '(?i)password=([^\\s&"]+)', keywords: ['password'], secretGroup: 1 },
+    ]);
     expect(scrubText(s, 'login password=hunter22 ok')).toBe('login password=[REDACTED:pw] ok');
   });
 
@@ -88,7 +90,9 @@ describe('Scrubber', () => {
     // The generic rule covers only the first 6 bytes of the key: the union must hide all of it.
     expect(scrubText(s, 'key=sk_ABCDEFGHIJKLMNOPQRST!')).toBe('key=[REDACTED:specific]!');
     // Touching but not overlapping spans keep their own labels.
-    expect(scrubText(s, 'key=ab12cdsk_ABCDEFGHIJKLMNOPQRST!')).toBe('key=[REDACTED:generic][REDACTED:specific]!');
+    expect(scrubText(s, 'key=ab12cdsk_ABCDEFGHIJKLMNOPQRST!')).toBe(
+      'key=[REDACTED:generic][REDACTED:specific]!',
+    );
   });
 
   it('gives the same output whatever the rule order', () => {
@@ -99,8 +103,16 @@ describe('Scrubber', () => {
   });
 
   it('applies entropy, checksum-free allowlist and global stopword gates', () => {
-    const rule = { id: 'tokv', regex: 'token=([A-Za-z0-9]{8,})', keywords: ['token='], secretGroup: 1, entropy: 3 };
-    const s = scrubberWith([{ ...rule, allowlist: { stopwords: ['example'] } }], { stopwords: ['placeholder'] });
+    const rule = {
+      id: 'tokv',
+      regex: 'token=([A-Za-z0-9]{8,})',
+      keywords: ['token='],
+      secretGroup: 1,
+      entropy: 3,
+    };
+    const s = scrubberWith([{ ...rule, allowlist: { stopwords: ['example'] } }], {
+      stopwords: ['placeholder'],
+    });
     expect(scrubText(s, 'token=aaaaaaaaaaaa')).toBe('token=aaaaaaaaaaaa');
     expect(scrubText(s, 'token=EXAMPLEq8Zr2Lk')).toBe('token=EXAMPLEq8Zr2Lk');
     expect(scrubText(s, 'token=PlaceHolder9x7Q')).toBe('token=PlaceHolder9x7Q');
@@ -153,12 +165,19 @@ describe('Scrubber', () => {
       expect((err as Error).message).toMatch(message);
     };
     it('invalid RE2 syntax', () => expectError({ id: 'bad', regex: 'a(?=b)' }, /invalid RE2 regex/));
-    it('missing secret group', () => expectError({ id: 'bad', regex: 'a(b)', secretGroup: 2 }, /secretGroup 2/));
-    it('unknown checksum', () => expectError({ id: 'bad', regex: 'ab', checksum: 'nope' }, /unknown checksum/));
+    it('missing secret group', () =>
+      expectError({ id: 'bad', regex: 'a(b)', secretGroup: 2 }, /secretGroup 2/));
+    it('unknown checksum', () =>
+      expectError({ id: 'bad', regex: 'ab', checksum: 'nope' }, /unknown checksum/));
     it('duplicate ids', () => {
-      expect(() => compileRuleset(specWith([{ id: 'bad', regex: 'a' }, { id: 'bad', regex: 'b' }]))).toThrow(
-        /rule bad: duplicate rule id/,
-      );
+      expect(() =>
+        compileRuleset(
+          specWith([
+            { id: 'bad', regex: 'a' },
+            { id: 'bad', regex: 'b' },
+          ]),
+        ),
+      ).toThrow(/rule bad: duplicate rule id/);
     });
   });
 });
@@ -167,7 +186,17 @@ describe('countGroups', () => {
   it('agrees with RE2 on the groups of tricky patterns', async () => {
     const { countGroups } = await import('../../src/rules/compile.js');
     const RE2 = (await import('re2')).default;
-    const patterns = ['a(b)c', '(?:x)(y)', '(?P<n>a)(?i:b)', '[(]\\((c)', '[]()](d)', '[^]()](e)', '\\[(f)\\]', '((a)|(b))', '(?<name>x)'];
+    const patterns = [
+      'a(b)c',
+      '(?:x)(y)',
+      '(?P<n>a)(?i:b)',
+      '[(]\\((c)',
+      '[]()](d)',
+      '[^]()](e)',
+      '\\[(f)\\]',
+      '((a)|(b))',
+      '(?<name>x)',
+    ];
     for (const p of patterns) {
       const m = new RE2(`${p}|`).exec(Buffer.alloc(0)) as unknown as unknown[];
       expect(countGroups(p), p).toBe(m.length - 1);

@@ -19,7 +19,11 @@ export interface EmulatorRun {
 
 export type Format = 'json' | 'msgpack';
 
-export async function runExecFilter(format: Format, chunks: Buffer[], extraArgs: string[] = []): Promise<EmulatorRun> {
+export async function runExecFilter(
+  format: Format,
+  chunks: Buffer[],
+  extraArgs: string[] = [],
+): Promise<EmulatorRun> {
   const args =
     format === 'json'
       ? ['--format', 'jsonl', '--invalid-records', 'withhold', '--keep-key', 'tag,time', ...extraArgs]

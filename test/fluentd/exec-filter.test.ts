@@ -8,12 +8,17 @@ import { BIN, cleanEnv } from '../cli/run-cli.js';
 import { type Format, jsonChunk, msgpackChunk, runExecFilter } from './emulator.js';
 
 // Shapes the bundled pack masks; fake values.
-const OPENAI = `sk-proj-${'Ab3dE5fG7h'.repeat(5)}abcdefgh` + 'T3BlbkFJ' + `${'Zy9xW8vU7t'.repeat(5)}abcdefgh`;
+const OPENAI = `sk-proj-${'Ab3dE5fG7h'.repeat(5)}abcdefghT3BlbkFJ${'Zy9xW8vU7t'.repeat(5)}abcdefgh`;
 const GITHUB = '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';
 const SECRETS = [OPENAI, GITHUB, 'hunter2-Correct-Horse'];
 
 function record(i: number): Record<string, unknown> {
-  const base: Record<string, unknown> = { tag: 'app.access', time: 1700000000 + i, seq: i, msg: `request ${i} ok` };
+  const base: Record<string, unknown> = {
+    tag: 'app.access',
+    time: 1700000000 + i,
+    seq: i,
+    msg: `request ${i} ok`,
+  };
   if (i % 7 === 0) base.msg = `calling openai with key ${OPENAI}`;
   if (i % 11 === 0) base.headers = { authorization: `token ${GITHUB}` };
   if (i % 13 === 0) base.db = { password: 'hunter2-Correct-Horse' };
@@ -46,7 +51,11 @@ describe.each(['json', 'msgpack'] as const)('Fluentd exec_filter with %s', (form
       expect(rec.tag).toBe('app.access');
       expect(rec.time).toBe(1700000000 + i);
     });
-    const masked = run.records[0] as { msg: string; headers: { authorization: string }; db: { password: string } };
+    const masked = run.records[0] as {
+      msg: string;
+      headers: { authorization: string };
+      db: { password: string };
+    };
     expect(masked.msg).toContain('[REDACTED:');
     expect(masked.headers.authorization).toMatch(/REDACTED/);
     expect(masked.db.password).toBe('[REDACTED:secret-key]');
@@ -72,9 +81,13 @@ describe('Fluentd exec (out_exec) with a chunk file', () => {
     const bytes = msgpackChunk(Array.from({ length: 500 }, (_, i) => record(i)));
     writeFileSync(chunk, bytes);
     for (let round = 0; round < 2; round++) {
-      const stdout = execFileSync(process.execPath, [BIN, '--format', 'msgpack', '--keep-key', 'tag,time', '--output', out, chunk], {
-        env: cleanEnv(),
-      });
+      const stdout = execFileSync(
+        process.execPath,
+        [BIN, '--format', 'msgpack', '--keep-key', 'tag,time', '--output', out, chunk],
+        {
+          env: cleanEnv(),
+        },
+      );
       expect(stdout.length).toBe(0);
     }
     expect(readFileSync(chunk).equals(bytes)).toBe(true);
@@ -90,10 +103,14 @@ describe('Fluentd exec (out_exec) with a chunk file', () => {
     writeFileSync(chunk, jsonChunk([record(7)]));
     let status = 0;
     try {
-      execFileSync(process.execPath, [BIN, '--format', 'jsonl', '--output', join(dir, 'missing', 'out.log'), chunk], {
-        env: cleanEnv(),
-        stdio: 'pipe',
-      });
+      execFileSync(
+        process.execPath,
+        [BIN, '--format', 'jsonl', '--output', join(dir, 'missing', 'out.log'), chunk],
+        {
+          env: cleanEnv(),
+          stdio: 'pipe',
+        },
+      );
     } catch (err) {
       status = (err as { status: number }).status;
     }

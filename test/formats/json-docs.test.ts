@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AT_TOP, IN_ARRAY, JsonDocBoundaries } from '../../src/formats/json-doc-boundaries.js';
 import { scrubJsonDocBatch } from '../../src/formats/json-doc-batch.js';
+import { AT_TOP, IN_ARRAY, JsonDocBoundaries } from '../../src/formats/json-doc-boundaries.js';
 import { StructureRules } from '../../src/formats/structure-rules.js';
 import { scrubberWith } from '../helpers/ruleset.js';
 
@@ -62,17 +62,32 @@ describe('JsonDocBoundaries', () => {
   it('gives batches that scrub the same however the input is chunked (property)', () => {
     const doc = fc.jsonValue().map((v) => JSON.stringify({ v, s: SECRET, password: 'pw-12345' }, null, 2));
     fc.assert(
-      fc.property(fc.array(doc, { minLength: 1, maxLength: 5 }), fc.boolean(), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1 }), (docs, asArray, sizes) => {
-        const text = asArray ? `[${docs.join(',\n')}]\n` : `${docs.join('\n')}\n`;
-        const whole = scrubJsonDocBatch(Buffer.from(text), AT_TOP, scrubber, structure);
-        const pieces = cutAll(text, sizes).map((p) => Buffer.from(scrubJsonDocBatch(Buffer.from(p.text), p.state, scrubber, structure).output).toString());
-        expect(pieces.join('')).toBe(Buffer.from(whole.output).toString());
-        const parsed = asArray ? JSON.parse(pieces.join('')) : pieces.join('').trim().split(/\n(?=\{)/).map((d) => JSON.parse(d));
-        expect(parsed).toHaveLength(docs.length);
-        expect(pieces.join('')).not.toContain(SECRET);
-        expect(pieces.join('')).not.toContain('pw-12345');
-        expect(whole.records).toBe(docs.length);
-      }),
+      fc.property(
+        fc.array(doc, { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1 }),
+        (docs, asArray, sizes) => {
+          const text = asArray ? `[${docs.join(',\n')}]\n` : `${docs.join('\n')}\n`;
+          const whole = scrubJsonDocBatch(Buffer.from(text), AT_TOP, scrubber, structure);
+          const pieces = cutAll(text, sizes).map((p) =>
+            Buffer.from(
+              scrubJsonDocBatch(Buffer.from(p.text), p.state, scrubber, structure).output,
+            ).toString(),
+          );
+          expect(pieces.join('')).toBe(Buffer.from(whole.output).toString());
+          const parsed = asArray
+            ? JSON.parse(pieces.join(''))
+            : pieces
+                .join('')
+                .trim()
+                .split(/\n(?=\{)/)
+                .map((d) => JSON.parse(d));
+          expect(parsed).toHaveLength(docs.length);
+          expect(pieces.join('')).not.toContain(SECRET);
+          expect(pieces.join('')).not.toContain('pw-12345');
+          expect(whole.records).toBe(docs.length);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -8,7 +8,10 @@ const byKey = (loc: readonly string[]) => (keys.match(loc[loc.length - 1]) ? 'se
 function spansText(json: string) {
   const buf = Buffer.from(json);
   const r = findJsonValueSpans(buf, 0, buf.length, byKey);
-  return { complete: r.complete, values: r.spans.map((s) => [buf.toString('utf8', s.start, s.end), s.whole]) };
+  return {
+    complete: r.complete,
+    values: r.spans.map((s) => [buf.toString('utf8', s.start, s.end), s.whole]),
+  };
 }
 
 describe('findJsonValueSpans', () => {

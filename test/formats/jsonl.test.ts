@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WITHHELD_JSON_LINE, scrubJsonlBatch } from '../../src/formats/jsonl-batch.js';
+import { scrubJsonlBatch, WITHHELD_JSON_LINE } from '../../src/formats/jsonl-batch.js';
 import { StructureRules } from '../../src/formats/structure-rules.js';
 import { scrubberWith } from '../helpers/ruleset.js';
 
 const scrubber = scrubberWith([{ id: 'tok', regex: 'tok_[A-Za-z0-9]{16}', keywords: ['tok_'] }]);
-const structure = new StructureRules({ secretKeys: ['password', 'token'], redactPaths: ['req.headers.cookie', 'users[*].ssn'] });
+const structure = new StructureRules({
+  secretKeys: ['password', 'token'],
+  redactPaths: ['req.headers.cookie', 'users[*].ssn'],
+});
 const SECRET = 'tok_ABCDEFGH12345678';
 
 function run(text: string, invalid: 'scan' | 'withhold' = 'scan') {
@@ -20,7 +23,13 @@ describe('scrubJsonlBatch', () => {
     expect(r.text).toBe(
       '{"id": 12345678901234567890, "password":"[REDACTED:secret-key]", "pin_token": "[REDACTED:secret-key]", "req":{"headers":{"cookie":"[REDACTED:redact-path]","host":"h"}}, "users":[{"ssn":"[REDACTED:redact-path]"}], "msg":"k=[REDACTED:tok]", "max_tokens": 100}\n',
     );
-    expect(r.findings.map((f) => f.ruleId)).toEqual(['secret-key', 'secret-key', 'redact-path', 'redact-path', 'tok']);
+    expect(r.findings.map((f) => f.ruleId)).toEqual([
+      'secret-key',
+      'secret-key',
+      'redact-path',
+      'redact-path',
+      'tok',
+    ]);
   });
 
   it('scans a non-JSON line as text, or withholds it', () => {
@@ -40,7 +49,11 @@ describe('scrubJsonlBatch', () => {
   it('keeps any JSON valid with the same keys and non-secret values (property)', () => {
     // Secrets injected into strings at random depths; key names avoid the secret-key rules.
     const plainKey = fc.string({ maxLength: 6 }).filter((k) => !/pass|token/i.test(k));
-    const str = fc.oneof(fc.string({ maxLength: 10 }), fc.constant(SECRET), fc.string({ maxLength: 5 }).map((s) => `${s}${SECRET}"\\\n${s}`));
+    const str = fc.oneof(
+      fc.string({ maxLength: 10 }),
+      fc.constant(SECRET),
+      fc.string({ maxLength: 5 }).map((s) => `${s}${SECRET}"\\\n${s}`),
+    );
     const value = fc.letrec((tie) => ({
       v: fc.oneof(
         { depthSize: 'small' },
@@ -54,7 +67,9 @@ describe('scrubJsonlBatch', () => {
       ),
     })).v;
     const strip = (v: unknown): unknown =>
-      JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'string' ? x.replaceAll(SECRET, '[REDACTED:tok]') : x)));
+      JSON.parse(
+        JSON.stringify(v, (_k, x) => (typeof x === 'string' ? x.replaceAll(SECRET, '[REDACTED:tok]') : x)),
+      );
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 4 }), (values) => {
         const text = `${values.map((v) => JSON.stringify({ record: v })).join('\n')}\n`;

@@ -2,8 +2,8 @@ import { decodeMulti, encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scrubMsgpackBatch } from '../../src/formats/msgpack-batch.js';
-import { decodeRecord, encodeRecord } from '../../src/formats/msgpack-codec.js';
 import { msgpackObjectEnd } from '../../src/formats/msgpack-boundaries.js';
+import { decodeRecord, encodeRecord } from '../../src/formats/msgpack-codec.js';
 import { StructureRules } from '../../src/formats/structure-rules.js';
 import { scrubberWith } from '../helpers/ruleset.js';
 
@@ -36,6 +36,7 @@ describe('scrubMsgpackBatch', () => {
     ];
     const batch = Buffer.concat(recs.map((r) => encodeRecord(r)));
     const r = scrubMsgpackBatch(batch, ctx);
+    // biome-ignore lint/suspicious/noExplicitAny: decoded records are checked field by field below
     const out = [...decodeMulti(r.output, { useBigInt64: true })] as Array<Record<string, any>>;
     expect(out).toHaveLength(4);
     expect(out[0].tag).toBe(recs[0].tag);
@@ -69,7 +70,11 @@ describe('scrubMsgpackBatch', () => {
     const batch = Buffer.concat([good, Buffer.from([0xc1, 0xc1, 0x00]), good]);
     const r = scrubMsgpackBatch(batch, ctx);
     const out = [...decodeMulti(r.output)] as Array<Record<string, unknown>>;
-    expect(out).toEqual([{ msg: '[REDACTED:tok]' }, { hushlog: 'record withheld: malformed msgpack input' }, { msg: '[REDACTED:tok]' }]);
+    expect(out).toEqual([
+      { msg: '[REDACTED:tok]' },
+      { hushlog: 'record withheld: malformed msgpack input' },
+      { msg: '[REDACTED:tok]' },
+    ]);
     expect(r.withheld).toBe(1);
   });
 
@@ -105,31 +110,43 @@ describe('MsgpackBoundaries', () => {
       fc.jsonValue(),
       fc.uint8Array({ maxLength: 300 }),
       fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
-      fc.tuple(fc.integer({ min: 0, max: 127 }), fc.uint8Array({ maxLength: 20 })).map(([t, d]) => new ExtData(t, d)),
+      fc
+        .tuple(fc.integer({ min: 0, max: 127 }), fc.uint8Array({ maxLength: 20 }))
+        .map(([t, d]) => new ExtData(t, d)),
       fc.string({ minLength: 200, maxLength: 70000 }).map((s) => s.slice(0, 70000)),
     );
     fc.assert(
-      fc.property(fc.array(fc.dictionary(fc.string({ maxLength: 5 }), value, { maxKeys: 4 }), { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1 }), (recs, sizes) => {
-        const encoded = recs.map((r) => encode(r, { useBigInt64: true }));
-        const stream = Buffer.concat(encoded);
-        const expected: number[] = [];
-        let at = 0;
-        for (const e of encoded) expected.push((at += e.length));
-        const b = new MsgpackBoundaries();
-        const found: number[] = [];
-        for (let pos = 0, k = 0; pos < stream.length; k++) {
-          const n = sizes[k % sizes.length];
-          const chunk = stream.subarray(pos, pos + n);
-          // The finder returns the last record end inside each chunk.
-          const end = b.scan(chunk, 0, chunk.length);
-          if (end >= 0) found.push(pos + end);
-          pos += chunk.length;
-        }
-        // The last boundary of each chunk must be among the true ends, and the final one is the end.
-        for (const f of found) expect(expected).toContain(f);
-        expect(found[found.length - 1]).toBe(stream.length);
-        expect(b.atBoundary).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.dictionary(fc.string({ maxLength: 5 }), value, { maxKeys: 4 }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1 }),
+        (recs, sizes) => {
+          const encoded = recs.map((r) => encode(r, { useBigInt64: true }));
+          const stream = Buffer.concat(encoded);
+          const expected: number[] = [];
+          let at = 0;
+          for (const e of encoded) {
+            at += e.length;
+            expected.push(at);
+          }
+          const b = new MsgpackBoundaries();
+          const found: number[] = [];
+          for (let pos = 0, k = 0; pos < stream.length; k++) {
+            const n = sizes[k % sizes.length];
+            const chunk = stream.subarray(pos, pos + n);
+            // The finder returns the last record end inside each chunk.
+            const end = b.scan(chunk, 0, chunk.length);
+            if (end >= 0) found.push(pos + end);
+            pos += chunk.length;
+          }
+          // The last boundary of each chunk must be among the true ends, and the final one is the end.
+          for (const f of found) expect(expected).toContain(f);
+          expect(found[found.length - 1]).toBe(stream.length);
+          expect(b.atBoundary).toBe(true);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -1,6 +1,6 @@
-import { compileRuleset } from '../../src/rules/compile.js';
 import { Scrubber } from '../../src/engine/scrubber.js';
 import type { ActionSpec, KnownValueSpec, RuleSpec, RulesetSpec } from '../../src/engine/types.js';
+import { compileRuleset } from '../../src/rules/compile.js';
 
 export const TEST_HASH_KEY = '0123456789abcdef'.repeat(4);
 

@@ -1,13 +1,16 @@
-import { LineBoundaries } from '../../src/formats/format-plan.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LineBoundaries } from '../../src/formats/format-plan.js';
 import { BufferPool } from '../../src/pipeline/buffer-pool.js';
 import { type FramedUnit, Framer } from '../../src/pipeline/framer.js';
 import { concat } from './scrub-helpers.js';
 
 function framer(batchBytes: number, maxRecordBytes: number, holdMs = 100): Framer {
   const pool = new BufferPool(batchBytes, (n) => new Uint8Array(n), 8);
-  return new Framer({ batchBytes, maxRecordBytes, holdMs, finder: new LineBoundaries(), lineBased: true }, pool);
+  return new Framer(
+    { batchBytes, maxRecordBytes, holdMs, finder: new LineBoundaries(), lineBased: true },
+    pool,
+  );
 }
 
 /** Feeds `input` in chunks of the given sizes, then ends; returns every unit in order. */

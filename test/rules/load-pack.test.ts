@@ -29,10 +29,22 @@ describe('rule pack loading', () => {
       'a.toml',
       `[pack]\nid = "mine"\n[[rules]]\nid = "my-token"\nregex = '''myt_[a-z0-9]{10}'''\nkeywords = ["myt_"]\n[rules.action]\nkind = "mask"\ntext = "XXX"\n`,
     );
-    const yaml = file('b.yaml', 'rules:\n  - id: my-token\n    regex: "myt_[a-z0-9]{10}"\n    keywords: [myt_]\n    action: {kind: mask, text: XXX}\n');
+    const yaml = file(
+      'b.yaml',
+      'rules:\n  - id: my-token\n    regex: "myt_[a-z0-9]{10}"\n    keywords: [myt_]\n    action: {kind: mask, text: XXX}\n',
+    );
     const json = file(
       'c.json',
-      JSON.stringify({ rules: [{ id: 'my-token', regex: 'myt_[a-z0-9]{10}', keywords: ['myt_'], action: { kind: 'mask', text: 'XXX' } }] }),
+      JSON.stringify({
+        rules: [
+          {
+            id: 'my-token',
+            regex: 'myt_[a-z0-9]{10}',
+            keywords: ['myt_'],
+            action: { kind: 'mask', text: 'XXX' },
+          },
+        ],
+      }),
     );
     const strip = (p: string) => loadRulePackFile(p).rules.map(({ origin, ...r }) => r);
     expect(strip(toml)).toEqual(strip(yaml));
@@ -49,14 +61,21 @@ describe('rule pack loading', () => {
 
   it('names file and rule id for a bad field', () => {
     const p = file('field.toml', '[[rules]]\nid = "x1"\nregex = "a"\nentropy = 99\n');
-    expect(errorOf(() => loadRulePackFile(p)).message).toBe(`${p}: rule x1: entropy must be a number from 0 to 8`);
+    expect(errorOf(() => loadRulePackFile(p)).message).toBe(
+      `${p}: rule x1: entropy must be a number from 0 to 8`,
+    );
     const q = file('unknown.toml', '[[rules]]\nid = "x2"\nregex = "a"\nkeyword = ["a"]\n');
     expect(errorOf(() => loadRulePackFile(q)).message).toBe(`${q}: rule x2: unknown field "keyword"`);
   });
 
   it('refuses unsafe mask text', () => {
-    const p = file('mask.toml', '[[rules]]\nid = "x3"\nregex = "a"\n[rules.action]\nkind = "mask"\ntext = "a\\"b"\n');
-    expect(errorOf(() => loadRulePackFile(p)).message).toMatch(/rule x3: action: text must be printable ASCII/);
+    const p = file(
+      'mask.toml',
+      '[[rules]]\nid = "x3"\nregex = "a"\n[rules.action]\nkind = "mask"\ntext = "a\\"b"\n',
+    );
+    expect(errorOf(() => loadRulePackFile(p)).message).toMatch(
+      /rule x3: action: text must be printable ASCII/,
+    );
   });
 
   it('loads a directory of packs in name order and refuses an empty one', () => {

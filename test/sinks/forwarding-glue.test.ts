@@ -66,7 +66,10 @@ describe('CLI forwarding glue', () => {
       },
     });
     cleanups.push(() => server.close());
-    const client = new FluentClient('agent', { socket: { host: '127.0.0.1', port: relayPort, timeout: 30_000 }, ack: {} });
+    const client = new FluentClient('agent', {
+      socket: { host: '127.0.0.1', port: relayPort, timeout: 30_000 },
+      ack: {},
+    });
     cleanups.push(() => client.disconnect());
     await Promise.all(Array.from({ length: 20 }, (_, i) => client.emit('app', recordWithSecrets(i))));
     await waitFor(() => peer.entries.length === 20, 5000, 'relayed records');
