@@ -134,4 +134,3 @@ function emitPartial(buf: Uint8Array, span: PlannedSpan, pieces: Uint8Array[]): 
   return true;
 }
 
-export { alignSpanEnd, alignSpanStart };

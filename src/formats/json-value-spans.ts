@@ -35,15 +35,14 @@ export function findJsonValueSpans(
   to: number,
   match: LocationMatcher,
 ): { spans: ValueSpan[]; complete: boolean } {
-  const scanner = new Scanner(buf, from, to, match);
-  try {
-    scanner.value(0, undefined);
-    scanner.skipSpace();
-    return { spans: scanner.spans, complete: scanner.pos === to };
-  } catch (err) {
-    if (err instanceof Malformed) return { spans: scanner.spans, complete: false };
-    throw err;
-  }
+  const spans: ValueSpan[] = [];
+  let end = scanJsonValue(buf, from, to, match, spans);
+  while (end >= 0 && end < to && isSpace(buf[end])) end++;
+  return { spans, complete: end === to };
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /**
