@@ -133,4 +133,3 @@ function emitPartial(buf: Uint8Array, span: PlannedSpan, pieces: Uint8Array[]): 
   pieces.push(buf.subarray(start, a), PARTIAL_FILL, buf.subarray(b, end));
   return true;
 }
-
