@@ -74,7 +74,9 @@ describe('pipeline invariants on the real binary (e2e)', () => {
       ),
       { numRuns: 5 },
     );
-  });
+    // Five real processes with start-up and deliberate delays: on a loaded 2-core machine one
+    // run can take well over 10 s, so the default 60 s budget is too tight for five.
+  }, 240_000);
 
   it('passes binary and invalid UTF-8 through byte for byte', async () => {
     let seed = 12345;
