@@ -5,6 +5,8 @@
  * call per hit (~119 MB/s). The detector rules run only where a keyword hits.
  */
 
+import { type DfaTables, WasmDfa, type WasmDfaOptions } from './wasm-dfa.js';
+
 const ASCII_FOLD = (() => {
   const t = new Uint8Array(256);
   for (let b = 0; b < 256; b++) t[b] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
@@ -13,33 +15,33 @@ const ASCII_FOLD = (() => {
 
 export type KeywordHit = (end: number, keywordIndex: number) => void;
 
-export class KeywordScanner {
+export class KeywordScanner implements DfaTables {
   /** Byte -> class (0 = a byte that occurs in no keyword). Case-folded. */
-  private readonly classOf: Uint8Array;
-  private readonly classCount: number;
+  readonly classOf: Uint8Array;
+  readonly classCount: number;
   /** Transition table; entries are pre-multiplied row offsets (state * classCount). */
-  private readonly delta: Int32Array;
+  readonly delta: Int32Array;
   /** Row offset of the start state (states are renumbered, so it need not be 0). */
-  private readonly startRow: number;
+  readonly startRow: number;
   /** Rows at or past this offset belong to states where a keyword ends. */
-  private readonly outputRowStart: number;
+  readonly outputRowStart: number;
   /** For output state k (in row order): outputs[outStart[k], outStart[k+1]) are its keywords. */
   private readonly outStart: Int32Array;
   private readonly outputs: Int32Array;
   readonly keywordLengths: Int32Array;
-  private readonly maxKeywordLength: number;
-  /**
-   * Ranges shorter than this are scanned as one stream (tests lower it to exercise the
-   * interleaved path on small inputs).
-   */
-  private readonly interleaveMin: number;
+  readonly maxKeywordLength: number;
+  /** Ranges shorter than this are scanned in JS: copying into WebAssembly costs more. */
+  private readonly wasmMin: number;
+  private readonly wasmOptions: WasmDfaOptions;
+  private wasm: WasmDfa | null = null;
 
-  constructor(keywords: readonly string[], opts: { interleaveMin?: number } = {}) {
+  /** @param opts.wasmMin, opts.wasm: tests shrink them to run every WebAssembly path on small inputs. */
+  constructor(keywords: readonly string[], opts: { wasmMin?: number; wasm?: WasmDfaOptions } = {}) {
     const encoded = keywords.map((k) => Buffer.from(k, 'utf8').map((b) => ASCII_FOLD[b]));
     this.keywordLengths = Int32Array.from(encoded, (k) => k.length);
     this.maxKeywordLength = Math.max(1, ...this.keywordLengths);
-    // Four streams only pay off once each quarter is much longer than the replayed lead-in.
-    this.interleaveMin = opts.interleaveMin ?? Math.max(4096, 64 * this.maxKeywordLength);
+    this.wasmMin = opts.wasmMin ?? 512;
+    this.wasmOptions = opts.wasm ?? {};
 
     const classOf = new Uint8Array(256);
     let classCount = 1;
@@ -127,70 +129,25 @@ export class KeywordScanner {
 
   /**
    * Calls onHit(endExclusive, keywordIndex) for every keyword occurrence in buf[from, to), in
-   * order of end offset. Large ranges are scanned as four interleaved streams.
+   * order of end offset. Large ranges run in WebAssembly (wasm-dfa.ts), about twice as fast
+   * as this JS loop on the benchmark machines.
    */
   scan(buf: Uint8Array, from: number, to: number, onHit: KeywordHit): void {
-    if (to - from < this.interleaveMin) {
-      this.scanRange(buf, from, to, this.startRow, onHit);
+    if (to - from < this.wasmMin) {
+      this.scanRange(buf, from, to, onHit);
       return;
     }
-    this.scanInterleaved(buf, from, to, onHit);
+    this.wasm ??= new WasmDfa(this, this.wasmOptions);
+    this.wasm.scan(buf, from, to, this.startRow, (end, row) => this.emit(row, end, onHit));
   }
 
-  /** One stream from `state`; returns the state after buf[to - 1]. */
-  private scanRange(
-    buf: Uint8Array,
-    from: number,
-    to: number,
-    state: number,
-    onHit: KeywordHit | null,
-  ): number {
+  private scanRange(buf: Uint8Array, from: number, to: number, onHit: KeywordHit): void {
     const { classOf, delta, outputRowStart } = this;
-    let s = state;
+    let s = this.startRow;
     for (let i = from; i < to; i++) {
       s = delta[s + classOf[buf[i]]];
-      if (s >= outputRowStart && onHit) this.emit(s, i + 1, onHit);
+      if (s >= outputRowStart) this.emit(s, i + 1, onHit);
     }
-    return s;
-  }
-
-  /**
-   * The automaton is latency-bound (each step waits for the previous state), so four
-   * independent quarters are stepped together and the CPU overlaps their loads (measured
-   * ~1.7x on the bundled pack). Quarter k > 0 first replays the longest keyword's length minus
-   * one bytes before its start without reporting: any keyword ending inside it starts no
-   * earlier, and those ending before it belong to quarter k - 1. Hits are buffered per
-   * quarter and reported in order.
-   */
-  private scanInterleaved(buf: Uint8Array, from: number, to: number, onHit: KeywordHit): void {
-    const { classOf, delta, outputRowStart, startRow } = this;
-    const q = Math.floor((to - from) / 4);
-    const a0 = from;
-    const a1 = from + q;
-    const a2 = from + 2 * q;
-    const a3 = from + 3 * q;
-    const lead = this.maxKeywordLength - 1;
-    let s0 = startRow;
-    let s1 = this.scanRange(buf, Math.max(from, a1 - lead), a1, startRow, null);
-    let s2 = this.scanRange(buf, Math.max(from, a2 - lead), a2, startRow, null);
-    let s3 = this.scanRange(buf, Math.max(from, a3 - lead), a3, startRow, null);
-    const h1: number[] = [];
-    const h2: number[] = [];
-    const h3: number[] = [];
-    for (let i = 0; i < q; i++) {
-      s0 = delta[s0 + classOf[buf[a0 + i]]];
-      s1 = delta[s1 + classOf[buf[a1 + i]]];
-      s2 = delta[s2 + classOf[buf[a2 + i]]];
-      s3 = delta[s3 + classOf[buf[a3 + i]]];
-      // Quarter 0 reports at once: it is first in order anyway.
-      if (s0 >= outputRowStart) this.emit(s0, a0 + i + 1, onHit);
-      if (s1 >= outputRowStart) h1.push(a1 + i + 1, s1);
-      if (s2 >= outputRowStart) h2.push(a2 + i + 1, s2);
-      if (s3 >= outputRowStart) h3.push(a3 + i + 1, s3);
-    }
-    for (const h of [h1, h2, h3]) for (let k = 0; k < h.length; k += 2) this.emit(h[k + 1], h[k], onHit);
-    // The last quarter's remainder (fewer than four bytes).
-    this.scanRange(buf, a3 + q, to, s3, onHit);
   }
 
   private emit(state: number, end: number, onHit: KeywordHit): void {

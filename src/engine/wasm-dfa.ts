@@ -1,0 +1,154 @@
+import { KEYWORD_DFA_WASM } from './wasm/keyword-dfa.wasm.js';
+
+/** The automaton a WasmDfa runs: the keyword scanner's tables, states as row offsets. */
+export interface DfaTables {
+  /** Byte -> class. */
+  classOf: Uint8Array;
+  classCount: number;
+  /** Entries are row offsets (state * classCount) of the next state. */
+  delta: Int32Array;
+  /** Row offset of the start state. */
+  startRow: number;
+  /** Row offsets at or past this one end a keyword. */
+  outputRowStart: number;
+  /** Longest keyword in bytes: how far back a stream must replay to start mid-input. */
+  maxKeywordLength: number;
+}
+
+/** Called for every byte after which the automaton is in an output state (row offset). */
+export type StateHit = (end: number, row: number) => void;
+
+export interface WasmDfaOptions {
+  /** Bytes copied into the module per call (default 128 KiB); tests make it tiny. */
+  chunk?: number;
+  /** A chunk half shorter than this runs as one stream (default 4096): two would not pay. */
+  splitMin?: number;
+}
+
+const HEADER = 272;
+const RESULT_S0 = 256 >> 2;
+const RESULT_S1 = 260 >> 2;
+const RESULT_HITS1 = 264 >> 2;
+const PAGE = 65536;
+
+interface DfaExports {
+  scan1(p: number, end: number, s: number, d: number, outMin: number, out: number): number;
+  scan2(
+    p: number,
+    n: number,
+    s0: number,
+    s1: number,
+    d: number,
+    outMin: number,
+    out0: number,
+    out1: number,
+  ): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+function dfaModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(Buffer.from(KEYWORD_DFA_WASM, 'base64'));
+  return compiled;
+}
+
+/**
+ * Runs a dense byte-class DFA in WebAssembly (src/engine/wasm/keyword-dfa.wat), one instance
+ * and linear memory per automaton. Input is copied in chunk by chunk with the state carried
+ * across, so memory stays fixed whatever the input length. Not re-entrant: a hit callback must
+ * not scan with the same WasmDfa.
+ */
+export class WasmDfa {
+  private readonly exports: DfaExports;
+  private readonly mem: WebAssembly.Memory;
+  private readonly tableAt: number;
+  private readonly inputAt: number;
+  private readonly hits0At: number;
+  private readonly hits1At: number;
+  private readonly outMinBytes: number;
+  private readonly startBytes: number;
+  private readonly lead: number;
+  private readonly chunk: number;
+  private readonly splitMin: number;
+
+  constructor(t: DfaTables, opts: WasmDfaOptions = {}) {
+    this.chunk = Math.max(2, opts.chunk ?? 128 * 1024);
+    this.splitMin = opts.splitMin ?? 4096;
+    const tableBytes = t.delta.length * 4;
+    this.tableAt = HEADER;
+    this.inputAt = align(HEADER + tableBytes, 64);
+    this.lead = Math.max(0, t.maxKeywordLength - 1);
+    // One stream may write up to `chunk` pairs: it runs into the second area, which it owns then.
+    this.hits0At = align(this.inputAt + this.chunk, 64);
+    this.hits1At = this.hits0At + (this.chunk / 2 + 1) * 8;
+    const total = this.hits1At + (this.chunk / 2 + 1) * 8;
+    this.mem = new WebAssembly.Memory({ initial: Math.ceil(total / PAGE) });
+    const instance = new WebAssembly.Instance(dfaModule(), { env: { mem: this.mem } });
+    this.exports = instance.exports as unknown as DfaExports;
+
+    const bytes = new Uint8Array(this.mem.buffer);
+    for (let b = 0; b < 256; b++) bytes[b] = t.classOf[b] * 4;
+    const table = new Int32Array(this.mem.buffer, this.tableAt, t.delta.length);
+    for (let i = 0; i < t.delta.length; i++) table[i] = t.delta[i] * 4;
+    this.outMinBytes = t.outputRowStart * 4;
+    this.startBytes = t.startRow * 4;
+  }
+
+  /**
+   * Steps the automaton over buf[from, to) from `row`, calling onHit for each output state in
+   * order of position; returns the row after the last byte. Keywords are taken to start no
+   * earlier than `from`.
+   */
+  scan(buf: Uint8Array, from: number, to: number, row: number, onHit: StateHit): number {
+    const bytes = new Uint8Array(this.mem.buffer);
+    const words = new Int32Array(this.mem.buffer);
+    let s = row * 4;
+    for (let c0 = from; c0 < to; c0 += this.chunk) {
+      const c1 = Math.min(to, c0 + this.chunk);
+      bytes.set(buf.subarray(c0, c1), this.inputAt);
+      const base = this.inputAt - c0; // the address of buf[x] is base + x
+      s = this.scanChunk(words, base, c0, c1, s, onHit);
+    }
+    return s >> 2;
+  }
+
+  private scanChunk(
+    words: Int32Array,
+    base: number,
+    c0: number,
+    c1: number,
+    s: number,
+    onHit: StateHit,
+  ): number {
+    const x = this.exports;
+    const half = (c1 - c0) >> 1;
+    if (half < this.splitMin || half < 4 * this.lead) {
+      const n = x.scan1(base + c0, base + c1, s, this.tableAt, this.outMinBytes, this.hits0At);
+      this.report(words, this.hits0At, n, base, onHit);
+      return words[RESULT_S0];
+    }
+    const mid = c0 + half;
+    // Stream 1 starts fresh `lead` bytes before mid: a keyword ending at or after mid starts
+    // no earlier, and one ending before mid is stream 0's.
+    const replayFrom = Math.max(c0, mid - this.lead);
+    x.scan1(base + replayFrom, base + mid, this.startBytes, this.tableAt, this.outMinBytes, this.hits1At);
+    const s1 = words[RESULT_S0];
+    const n0 = x.scan2(base + c0, half, s, s1, this.tableAt, this.outMinBytes, this.hits0At, this.hits1At);
+    const end1 = words[RESULT_S1];
+    const n1 = words[RESULT_HITS1];
+    this.report(words, this.hits0At, n0, base, onHit);
+    this.report(words, this.hits1At, n1, base, onHit);
+    // The odd byte left when the chunk length is odd.
+    if (mid + half === c1) return end1;
+    const n = x.scan1(base + mid + half, base + c1, end1, this.tableAt, this.outMinBytes, this.hits0At);
+    this.report(words, this.hits0At, n, base, onHit);
+    return words[RESULT_S0];
+  }
+
+  private report(words: Int32Array, at: number, n: number, base: number, onHit: StateHit): void {
+    for (let k = at >> 2, e = k + 2 * n; k < e; k += 2) onHit(words[k] - base, words[k + 1] >> 2);
+  }
+}
+
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}

@@ -1,0 +1,79 @@
+;; The keyword automaton's scan loop (src/engine/wasm-dfa.ts drives it). Assembled by
+;; `npm run build:wasm` into keyword-dfa.wasm.ts; a test checks the two stay in step.
+;;
+;; Why WebAssembly: the loop is a chain of dependent table loads, and on the 2-vCPU machines
+;; hushlog is measured on, V8's typed-array loop with its bounds checks reached ~330 MB/s where
+;; this loop reaches ~650 MB/s with two interleaved streams (BENCHMARKS.md).
+;;
+;; Memory layout (bytes), filled by the driver:
+;;   [0, 256)      class of each byte, times 4 (a byte offset inside a transition row)
+;;   [256, 272)    results: final state of stream 0, of stream 1, hit count of stream 1
+;;   [$d, ...)     transition table: i32 entries, each the byte offset (from $d) of the next
+;;                 state's row; rows at or past $outMin belong to states where a keyword ends
+;;   hit areas     (end, state) i32 pairs; `end` is the address just past the hit byte
+(module
+  (import "env" "mem" (memory 1))
+
+  ;; One stream over [$p, $end) from state $s. Returns the hit count; final state at [256].
+  (func (export "scan1")
+    (param $p i32) (param $end i32) (param $s i32) (param $d i32) (param $outMin i32)
+    (param $out i32) (result i32)
+    (local $o i32)
+    (local.set $o (local.get $out))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $s
+          (i32.load
+            (i32.add (local.get $d)
+              (i32.add (local.get $s) (i32.load8_u (i32.load8_u (local.get $p)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (if (i32.ge_u (local.get $s) (local.get $outMin))
+          (then
+            (i32.store (local.get $o) (local.get $p))
+            (i32.store offset=4 (local.get $o) (local.get $s))
+            (local.set $o (i32.add (local.get $o) (i32.const 8)))))
+        (br $next)))
+    (i32.store (i32.const 256) (local.get $s))
+    (i32.shr_u (i32.sub (local.get $o) (local.get $out)) (i32.const 3)))
+
+  ;; Two streams stepped together, [$p, $p + $n) from $s0 and [$p + $n, $p + 2 * $n) from $s1:
+  ;; the loads of one overlap the other's. Returns stream 0's hit count; final states at [256]
+  ;; and [260], stream 1's hit count at [264]. Each hit area must hold $n pairs.
+  (func (export "scan2")
+    (param $p i32) (param $n i32) (param $s0 i32) (param $s1 i32) (param $d i32)
+    (param $outMin i32) (param $out0 i32) (param $out1 i32) (result i32)
+    (local $q i32) (local $end i32) (local $o0 i32) (local $o1 i32)
+    (local.set $q (i32.add (local.get $p) (local.get $n)))
+    (local.set $end (local.get $q))
+    (local.set $o0 (local.get $out0))
+    (local.set $o1 (local.get $out1))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $s0
+          (i32.load
+            (i32.add (local.get $d)
+              (i32.add (local.get $s0) (i32.load8_u (i32.load8_u (local.get $p)))))))
+        (local.set $s1
+          (i32.load
+            (i32.add (local.get $d)
+              (i32.add (local.get $s1) (i32.load8_u (i32.load8_u (local.get $q)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (if (i32.ge_u (local.get $s0) (local.get $outMin))
+          (then
+            (i32.store (local.get $o0) (local.get $p))
+            (i32.store offset=4 (local.get $o0) (local.get $s0))
+            (local.set $o0 (i32.add (local.get $o0) (i32.const 8)))))
+        (if (i32.ge_u (local.get $s1) (local.get $outMin))
+          (then
+            (i32.store (local.get $o1) (local.get $q))
+            (i32.store offset=4 (local.get $o1) (local.get $s1))
+            (local.set $o1 (i32.add (local.get $o1) (i32.const 8)))))
+        (br $next)))
+    (i32.store (i32.const 256) (local.get $s0))
+    (i32.store (i32.const 260) (local.get $s1))
+    (i32.store (i32.const 264) (i32.shr_u (i32.sub (local.get $o1) (local.get $out1)) (i32.const 3)))
+    (i32.shr_u (i32.sub (local.get $o0) (local.get $out0)) (i32.const 3)))
+)
