@@ -347,7 +347,7 @@ export const SETTINGS: readonly SettingDef[] = [
     scope: 'pipeline',
     min: 4096,
     flag: '--batch-bytes <size>',
-    help: 'batch size handed to a worker (default 256k)',
+    help: 'batch size handed to a worker (default 4m with workers, 256k with --workers 0)',
   },
   {
     key: 'flushMs',
@@ -379,7 +379,7 @@ export const SETTINGS: readonly SettingDef[] = [
     scope: 'pipeline',
     min: 1,
     flag: '--max-in-flight <n>',
-    help: 'batches read but not yet written (default 4 per worker, at least 8)',
+    help: 'batches read but not yet written (default 3 per worker, at least 6; 8 with --workers 0)',
   },
   {
     key: 'summary',
@@ -424,7 +424,7 @@ export function defaultSettings(): Settings {
     disableRule: [],
     ruleAction: {},
     workers,
-    batchBytes: 256 * 1024,
+    batchBytes: 0, // derived from workers once they are known
     flushMs: 10,
     maxRecordBytes: 64 * 1024 * 1024,
     batchTimeoutMs: 30_000,

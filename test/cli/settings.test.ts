@@ -82,8 +82,22 @@ describe('resolveSettings', () => {
     expect(settings.flushMs).toBe(7);
     expect(settings.secretsEnv).toEqual(['FROM_FILE_*']);
     expect(settings.maxRecordBytes).toBe(64 * 1024 * 1024);
-    expect(settings.maxInFlight).toBe(12);
-    expect(resolveSettings({ flags: { workers: '1' }, env: {}, scopes: ALL }).settings.maxInFlight).toBe(8);
+    expect(settings.maxInFlight).toBe(9);
+    expect(resolveSettings({ flags: { workers: '1' }, env: {}, scopes: ALL }).settings.maxInFlight).toBe(6);
+  });
+
+  it('derives batch size and in-flight bound from the worker count unless given', () => {
+    const derived = (flags: Record<string, string>) =>
+      resolveSettings({ flags, env: {}, scopes: ALL }).settings;
+    expect(derived({ workers: '2' })).toMatchObject({ batchBytes: 4 * 1024 * 1024, maxInFlight: 6 });
+    expect(derived({ workers: '4' })).toMatchObject({ batchBytes: 4 * 1024 * 1024, maxInFlight: 12 });
+    expect(derived({ workers: '0' })).toMatchObject({ batchBytes: 256 * 1024, maxInFlight: 8 });
+    // Never above the whole-record limit, which must stay >= the batch size.
+    expect(derived({ workers: '2', maxRecordBytes: '1m' })).toMatchObject({ batchBytes: 1024 * 1024 });
+    expect(derived({ workers: '2', batchBytes: '64k', maxInFlight: '3' })).toMatchObject({
+      batchBytes: 64 * 1024,
+      maxInFlight: 3,
+    });
   });
 
   it('splits env lists on commas and resolves config paths against the config file', () => {
