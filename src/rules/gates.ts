@@ -33,9 +33,5 @@ function isAllowlisted(allow: CompiledAllowlist, text: string, secret: Buffer): 
     const lower = text.toLowerCase();
     for (const w of allow.stopwords) if (lower.includes(w)) return true;
   }
-  for (const re of allow.regexes) {
-    re.lastIndex = 0;
-    if (re.test(secret)) return true;
-  }
-  return false;
+  return allow.regex !== null && allow.regex.test(secret);
 }

@@ -119,6 +119,27 @@ describe('Scrubber', () => {
     expect(scrubText(s, 'token=q8Zr2LkW5nT1')).toBe('token=[REDACTED:tokv]');
   });
 
+  it('applies every allowlist regex, each with its own anchors and flags', () => {
+    const s = scrubberWith([
+      {
+        id: 'tokv',
+        regex: 'token=([A-Za-z0-9]{8,})',
+        keywords: ['token='],
+        secretGroup: 1,
+        allowlist: { regexes: ['^0+$', '(?i)dummy', 'X{3}|Y{3}'] },
+      },
+    ]);
+    expect(scrubText(s, 'token=00000000')).toBe('token=00000000');
+    expect(scrubText(s, 'token=00000001')).toBe('token=[REDACTED:tokv]');
+    expect(scrubText(s, 'token=abDUMMYcd')).toBe('token=abDUMMYcd');
+    expect(scrubText(s, 'token=abYYYcd12')).toBe('token=abYYYcd12');
+    // `(?i)` stays inside its own alternative: `X{3}` is still case-sensitive.
+    expect(scrubText(s, 'token=abxxxcd12')).toBe('token=[REDACTED:tokv]');
+    expect(() =>
+      scrubberWith([{ id: 'bad', regex: 'a', allowlist: { regexes: ['ok', '(unclosed'] } }]),
+    ).toThrow(/invalid RE2 regex/);
+  });
+
   it('never re-masks its own labels (idempotent)', () => {
     const s = scrubberWith([{ id: 'any', regex: 'secret=(\\S+)', keywords: ['secret='], secretGroup: 1 }]);
     const once = scrubText(s, 'secret=abc123xyz');
