@@ -33,5 +33,5 @@ function isAllowlisted(allow: CompiledAllowlist, text: string, secret: Buffer): 
     const lower = text.toLowerCase();
     for (const w of allow.stopwords) if (lower.includes(w)) return true;
   }
-  return allow.regex !== null && allow.regex.test(secret);
+  return allow.regex?.test(secret) === true;
 }
