@@ -16,6 +16,11 @@ export const WASM_MODULES: WasmModuleFile[] = [
     tsPath: at('src/engine/wasm/keyword-dfa.wasm.ts'),
     exportName: 'KEYWORD_DFA_WASM',
   },
+  {
+    watPath: at('src/engine/wasm/window-filter.wat'),
+    tsPath: at('src/engine/wasm/window-filter.wasm.ts'),
+    exportName: 'WINDOW_FILTER_WASM',
+  },
 ];
 
 export async function assembleWat(name: string, text: string): Promise<Uint8Array> {

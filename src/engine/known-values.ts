@@ -40,6 +40,7 @@
  */
 import { encodedFormTexts } from '../secrets/encodings.js';
 import type { KnownValueSpec } from './types.js';
+import { WasmWindowFilter, type WasmWindowFilterOptions } from './wasm-window-filter.js';
 
 export interface KnownPatternInfo {
   /** Index into the KnownValueSpec[] the matcher was built from. */
@@ -55,6 +56,9 @@ export interface KnownValueMatcherTuning {
   window?: 4 | 8;
   /** Upper bound on the stride; the stride is also bounded by the shortest pattern. */
   maxStride?: number;
+  /** Ranges at least this long use the WebAssembly filter loop (default 4096). */
+  wasmMin?: number;
+  wasm?: WasmWindowFilterOptions;
 }
 
 export type KnownValueMatchHandler = (start: number, end: number, valueIndex: number) => void;
@@ -93,6 +97,9 @@ export class KnownValueMatcher {
   readonly groupCount: number;
 
   private readonly patterns: PatternPool;
+  private readonly wasmMin: number;
+  private readonly wasmOptions: WasmWindowFilterOptions;
+  private wasm: WasmWindowFilter | null = null;
   /** Anchor length: stride + window - 1. */
   private readonly anchorLen: number;
   /** Group g's pattern ids are groupMembers[groupStart[g] .. groupStart[g+1]). */
@@ -112,6 +119,8 @@ export class KnownValueMatcher {
   private constructor(patterns: PatternPool, tuning: KnownValueMatcherTuning) {
     this.patterns = patterns;
     this.patternCount = patterns.count;
+    this.wasmMin = tuning.wasmMin ?? 4096;
+    this.wasmOptions = tuning.wasm ?? {};
     const minLen = patterns.minLen;
     this.window = tuning.window ?? (minLen >= WIDE_WINDOW_MIN_PATTERN ? 8 : 4);
     if (this.window !== 4 && this.window !== 8) throw new RangeError('window must be 4 or 8 bytes');
@@ -178,10 +187,24 @@ export class KnownValueMatcher {
     const lo = Math.max(0, Math.trunc(from));
     const hi = Math.min(buf.length, Math.trunc(to));
     if (this.patternCount === 0 || hi - lo < this.window) return;
+    if (hi - lo >= this.wasmMin) {
+      this.wasm ??= new WasmWindowFilter(
+        {
+          filter: this.filter,
+          filterShift: this.filterShift,
+          window: this.window as 4 | 8,
+          stride: this.stride,
+        },
+        this.wasmOptions,
+      );
+      this.wasm.scan(buf, lo, hi, (pos, key, hash) => this.probe(buf, pos, key, hash, lo, hi, onMatch));
+      return;
+    }
     if (this.window === 8) this.scanWide(buf, lo, hi, onMatch);
     else this.scanNarrow(buf, lo, hi, onMatch);
   }
 
+  // Short ranges (below wasmMin) stay in JS: copying into WebAssembly would cost more.
   // The two loops differ only in how they read a window; separate loops stay monomorphic
   // and free of a per-step branch. Keys and hashes must match fillWindows' exactly.
 

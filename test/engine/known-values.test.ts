@@ -127,6 +127,12 @@ describe('KnownValueMatcher', () => {
     { window: 4 },
     { window: 4, maxStride: 1 },
     { maxStride: 3 },
+    // The WebAssembly filter loop, with chunks small enough to cut through windows.
+    { wasmMin: 0 },
+    { wasmMin: 0, wasm: { chunk: 1 } },
+    { window: 4, wasmMin: 0, wasm: { chunk: 7 } },
+    { window: 4, maxStride: 1, wasmMin: 0, wasm: { chunk: 3 } },
+    { maxStride: 3, wasmMin: 0, wasm: { chunk: 5 } },
   ];
   const alphabet = fc.constantFrom(...'abAB01+/=%\\"é'.split(''));
   const valueArb = fc.array(alphabet, { minLength: 8, maxLength: 20 }).map((chars) => chars.join(''));

@@ -1,0 +1,84 @@
+import { WINDOW_FILTER_WASM } from './wasm/window-filter.wasm.js';
+
+/** Called for each sampled window that passes the filter: its position and hashes. */
+export type WindowCandidate = (pos: number, key: number, hash: number) => void;
+
+export interface WindowFilterLayout {
+  filter: Int32Array;
+  /** `hash >>> filterShift` is the filter word. */
+  filterShift: number;
+  window: 4 | 8;
+  stride: number;
+}
+
+export interface WasmWindowFilterOptions {
+  /** Window positions per call, rounded to a multiple of the stride (default 128 KiB). */
+  chunk?: number;
+}
+
+interface FilterExports {
+  scan8(p: number, end: number, stride: number, filter: number, shift: number, out: number): number;
+  scan4(p: number, end: number, stride: number, filter: number, shift: number, out: number): number;
+}
+
+const PAGE = 65536;
+
+let compiled: WebAssembly.Module | undefined;
+function filterModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(Buffer.from(WINDOW_FILTER_WASM, 'base64'));
+  return compiled;
+}
+
+/**
+ * The known-value matcher's window filter in WebAssembly (src/engine/wasm/window-filter.wat):
+ * the loop that touches every sampled window, ~2x the JS loop. Candidates go back to the JS
+ * verifier in order. One instance and linear memory per matcher; input is copied in chunk by
+ * chunk. Not re-entrant.
+ */
+export class WasmWindowFilter {
+  private readonly exports: FilterExports;
+  private readonly mem: WebAssembly.Memory;
+  private readonly filterAt = 0;
+  private readonly inputAt: number;
+  private readonly hitsAt: number;
+  private readonly span: number;
+  private readonly window: number;
+  private readonly stride: number;
+  private readonly shift: number;
+
+  constructor(layout: WindowFilterLayout, opts: WasmWindowFilterOptions = {}) {
+    this.window = layout.window;
+    this.stride = layout.stride;
+    this.shift = layout.filterShift;
+    // Window starts per call, a multiple of the stride so chunks continue the same sequence.
+    this.span = Math.max(1, Math.floor((opts.chunk ?? 128 * 1024) / this.stride)) * this.stride;
+    this.inputAt = align(layout.filter.byteLength, 64);
+    this.hitsAt = align(this.inputAt + this.span + this.window, 64);
+    const hitBytes = (this.span / this.stride + 1) * 12;
+    this.mem = new WebAssembly.Memory({ initial: Math.ceil((this.hitsAt + hitBytes) / PAGE) });
+    new Int32Array(this.mem.buffer, this.filterAt, layout.filter.length).set(layout.filter);
+    const instance = new WebAssembly.Instance(filterModule(), { env: { mem: this.mem } });
+    this.exports = instance.exports as unknown as FilterExports;
+  }
+
+  /** Tests the windows at from, from + stride, ... that fit before `to`, in order. */
+  scan(buf: Uint8Array, from: number, to: number, onCandidate: WindowCandidate): void {
+    const bytes = new Uint8Array(this.mem.buffer);
+    const words = new Int32Array(this.mem.buffer);
+    const run = this.window === 8 ? this.exports.scan8 : this.exports.scan4;
+    for (let p0 = from; p0 + this.window <= to; p0 += this.span) {
+      // The last window of this call starts before p0 + span and may read window - 1 more.
+      const end = Math.min(to, p0 + this.span + this.window - 1);
+      bytes.set(buf.subarray(p0, end), this.inputAt);
+      const base = this.inputAt - p0; // the address of buf[x] is base + x
+      const n = run(base + p0, base + end, this.stride, this.filterAt, this.shift, this.hitsAt);
+      for (let k = this.hitsAt >> 2, e = k + 3 * n; k < e; k += 3) {
+        onCandidate(words[k] - base, words[k + 1], words[k + 2]);
+      }
+    }
+  }
+}
+
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
