@@ -1,4 +1,5 @@
 import { KEYWORD_DFA_WASM } from './wasm/keyword-dfa.wasm.js';
+import { align, instantiate } from './wasm-instance.js';
 
 /** The automaton a WasmDfa runs: the keyword scanner's tables, states as row offsets. */
 export interface DfaTables {
@@ -29,7 +30,6 @@ const HEADER = 272;
 const RESULT_S0 = 256 >> 2;
 const RESULT_S1 = 260 >> 2;
 const RESULT_HITS1 = 264 >> 2;
-const PAGE = 65536;
 
 interface DfaExports {
   scan1(p: number, end: number, s: number, d: number, outMin: number, out: number): number;
@@ -43,12 +43,6 @@ interface DfaExports {
     out0: number,
     out1: number,
   ): number;
-}
-
-let compiled: WebAssembly.Module | undefined;
-function dfaModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(KEYWORD_DFA_WASM, 'base64'));
-  return compiled;
 }
 
 /**
@@ -81,9 +75,7 @@ export class WasmDfa {
     this.hits0At = align(this.inputAt + this.chunk, 64);
     this.hits1At = this.hits0At + (this.chunk / 2 + 1) * 8;
     const total = this.hits1At + (this.chunk / 2 + 1) * 8;
-    this.mem = new WebAssembly.Memory({ initial: Math.ceil(total / PAGE) });
-    const instance = new WebAssembly.Instance(dfaModule(), { env: { mem: this.mem } });
-    this.exports = instance.exports as unknown as DfaExports;
+    ({ exports: this.exports, mem: this.mem } = instantiate<DfaExports>(KEYWORD_DFA_WASM, total));
 
     const bytes = new Uint8Array(this.mem.buffer);
     for (let b = 0; b < 256; b++) bytes[b] = t.classOf[b] * 4;
@@ -147,8 +139,4 @@ export class WasmDfa {
   private report(words: Int32Array, at: number, n: number, base: number, onHit: StateHit): void {
     for (let k = at >> 2, e = k + 2 * n; k < e; k += 2) onHit(words[k] - base, words[k + 1] >> 2);
   }
-}
-
-function align(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
 }

@@ -1,4 +1,5 @@
 import { WINDOW_FILTER_WASM } from './wasm/window-filter.wasm.js';
+import { align, instantiate } from './wasm-instance.js';
 
 /** Called for each sampled window that passes the filter: its position and hashes. */
 export type WindowCandidate = (pos: number, key: number, hash: number) => void;
@@ -19,14 +20,6 @@ export interface WasmWindowFilterOptions {
 interface FilterExports {
   scan8(p: number, end: number, stride: number, filter: number, shift: number, out: number): number;
   scan4(p: number, end: number, stride: number, filter: number, shift: number, out: number): number;
-}
-
-const PAGE = 65536;
-
-let compiled: WebAssembly.Module | undefined;
-function filterModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(WINDOW_FILTER_WASM, 'base64'));
-  return compiled;
 }
 
 /**
@@ -55,10 +48,11 @@ export class WasmWindowFilter {
     this.inputAt = align(layout.filter.byteLength, 64);
     this.hitsAt = align(this.inputAt + this.span + this.window, 64);
     const hitBytes = (this.span / this.stride + 1) * 12;
-    this.mem = new WebAssembly.Memory({ initial: Math.ceil((this.hitsAt + hitBytes) / PAGE) });
+    ({ exports: this.exports, mem: this.mem } = instantiate<FilterExports>(
+      WINDOW_FILTER_WASM,
+      this.hitsAt + hitBytes,
+    ));
     new Int32Array(this.mem.buffer, this.filterAt, layout.filter.length).set(layout.filter);
-    const instance = new WebAssembly.Instance(filterModule(), { env: { mem: this.mem } });
-    this.exports = instance.exports as unknown as FilterExports;
   }
 
   /** Tests the windows at from, from + stride, ... that fit before `to`, in order. */
@@ -77,8 +71,4 @@ export class WasmWindowFilter {
       }
     }
   }
-}
-
-function align(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
 }

@@ -1,0 +1,23 @@
+/** Shared plumbing of the hand-written WebAssembly loops (wasm-dfa.ts, wasm-window-filter.ts). */
+
+const PAGE = 65536;
+const modules = new Map<string, WebAssembly.Module>();
+
+/**
+ * A fresh linear memory of at least `bytes` and an instance of the embedded module on it.
+ * Each module is compiled once per thread; instances are cheap.
+ */
+export function instantiate<T>(base64: string, bytes: number): { exports: T; mem: WebAssembly.Memory } {
+  let module = modules.get(base64);
+  if (!module) {
+    module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
+    modules.set(base64, module);
+  }
+  const mem = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  const instance = new WebAssembly.Instance(module, { env: { mem } });
+  return { exports: instance.exports as unknown as T, mem };
+}
+
+export function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
