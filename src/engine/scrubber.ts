@@ -123,6 +123,7 @@ export class Scrubber {
   /** Runs one rule's RE2 over buf[from, to) and keeps the candidates that pass its gates. */
   private runRule(rule: CompiledRule, buf: Buffer, from: number, to: number, spans: Span[]): void {
     const view = buf.subarray(from, to);
+    if (rule.required && !containsAny(view, rule.required)) return;
     const re = rule.re;
     re.lastIndex = 0;
     for (let m = re.exec(view); m !== null; m = re.exec(view)) {
@@ -240,6 +241,11 @@ function mergeWithWholeValues(spans: Span[]): MergedSpan[] {
     if (start < m.end) out.push({ start, end: m.end, winner: m.winner });
   }
   return out.sort((a, b) => a.start - b.start);
+}
+
+function containsAny(view: Buffer, literals: readonly Buffer[]): boolean {
+  for (const l of literals) if (view.indexOf(l) >= 0) return true;
+  return false;
 }
 
 function countRecords(buf: Buffer, ranges: ReadonlyArray<readonly [number, number]>): number {

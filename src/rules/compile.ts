@@ -4,6 +4,7 @@ import { KnownValueMatcher } from '../engine/known-values.js';
 import type { ActionSpec, GlobalAllowlist, RuleAllowlist, RuleSpec, RulesetSpec } from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
 import { type ChecksumValidator, checksumValidators } from './checksums.js';
+import { requiredLiterals } from './required-literals.js';
 import { validateAction } from './validate.js';
 
 export interface CompiledAllowlist {
@@ -21,6 +22,8 @@ export interface CompiledRule {
   minEntropy: number;
   checksum?: ChecksumValidator;
   allowlist: CompiledAllowlist;
+  /** The regex cannot match a line holding none of these (required-literals.ts); null: no check. */
+  required: Buffer[] | null;
   action: ActionSpec;
   priority: number;
   multiline: boolean;
@@ -125,6 +128,7 @@ function compileRule(rule: RuleSpec, index: number, defaultAction: ActionSpec): 
     minEntropy: rule.entropy ?? 0,
     checksum,
     allowlist: compileAllowlist(rule.allowlist ?? {}, where),
+    required: requiredLiterals(rule.regex)?.map((l) => Buffer.from(l, 'utf8')) ?? null,
     action: rule.action ? validateAction(rule.action, `rule ${rule.id} action`, where) : defaultAction,
     priority: rule.priority ?? 0,
     multiline: rule.multiline ?? false,
