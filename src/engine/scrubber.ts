@@ -123,7 +123,7 @@ export class Scrubber {
   /** Runs one rule's RE2 over buf[from, to) and keeps the candidates that pass its gates. */
   private runRule(rule: CompiledRule, buf: Buffer, from: number, to: number, spans: Span[]): void {
     const view = buf.subarray(from, to);
-    if (rule.required && !containsAny(view, rule.required)) return;
+    if (rule.required && !rule.required.every((set) => containsAny(view, set))) return;
     const re = rule.re;
     re.lastIndex = 0;
     for (let m = re.exec(view); m !== null; m = re.exec(view)) {

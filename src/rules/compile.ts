@@ -22,8 +22,8 @@ export interface CompiledRule {
   minEntropy: number;
   checksum?: ChecksumValidator;
   allowlist: CompiledAllowlist;
-  /** The regex cannot match a line holding none of these (required-literals.ts); null: no check. */
-  required: Buffer[] | null;
+  /** The regex cannot match a line missing every literal of one set (required-literals.ts). */
+  required: Buffer[][] | null;
   action: ActionSpec;
   priority: number;
   multiline: boolean;
@@ -128,7 +128,7 @@ function compileRule(rule: RuleSpec, index: number, defaultAction: ActionSpec): 
     minEntropy: rule.entropy ?? 0,
     checksum,
     allowlist: compileAllowlist(rule.allowlist ?? {}, where),
-    required: requiredLiterals(rule.regex)?.map((l) => Buffer.from(l, 'utf8')) ?? null,
+    required: requiredLiterals(rule.regex)?.map((set) => set.map((l) => Buffer.from(l, 'utf8'))) ?? null,
     action: rule.action ? validateAction(rule.action, `rule ${rule.id} action`, where) : defaultAction,
     priority: rule.priority ?? 0,
     multiline: rule.multiline ?? false,

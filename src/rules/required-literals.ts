@@ -1,9 +1,10 @@
 /**
- * Literals an RE2 pattern cannot match without: a set S such that every match contains some
- * string of S, byte for byte. A rule's keywords are case-insensitive, so `eaa` fires on the
- * hex of every trace id while the Facebook rule needs `EAA`; checking S with Buffer.indexOf
- * (native, memchr speed) before RE2 skips those lines. The analysis only needs to be sound:
- * whatever it does not understand yields "no requirement" (null), never a wrong literal.
+ * Literals an RE2 pattern cannot match without: sets S1, S2, ... such that every match contains
+ * some string of each Si, byte for byte. A rule's keywords are case-insensitive, so `eaa`
+ * fires on the hex of every trace id while the Facebook rule needs `EAA`, and `postgres` fires
+ * on every DSN while credentials need an `@`; checking the sets with Buffer.indexOf (native,
+ * memchr speed) before RE2 skips those lines. The analysis only needs to be sound: whatever
+ * it does not understand yields no requirement, never a wrong literal.
  *
  * Under `(?i)` a letter stands for its case variants, including the two non-ASCII letters RE2
  * folds onto ASCII ones (K KELVIN SIGN for k, LATIN SMALL LONG S for s).
@@ -12,12 +13,12 @@
 /** Sets are built up to this size (case variants of three letters)... */
 const MAX_SET = 8;
 /**
- * ...but only this many are worth a precheck: one indexOf per literal. Larger sets are the
- * case variants of a word the rule's keyword already found on the line.
+ * ...but only this many literals per set are worth a precheck: one indexOf each. Larger sets
+ * are the case variants of a word the rule's keyword already found on the line.
  */
 const MAX_CHECKED = 3;
-/** One-byte literals (`-`, `.`) occur on nearly every line: not worth a search. */
-const MIN_BYTES = 2;
+/** Prechecks per rule: each costs a native call on lines that pass it. */
+const MAX_SETS = 2;
 
 type Node =
   | { kind: 'lit'; texts: string[] }
@@ -30,16 +31,22 @@ type Node =
 interface Info {
   /** Every string the node can match, when that is a small set (may contain ''). */
   exact: string[] | null;
-  /** Every match contains one of these (non-empty) strings; null when unknown. */
-  req: string[] | null;
+  /** Every match contains some (non-empty) string of each of these sets. */
+  sets: string[][];
 }
 
 class Unsupported extends Error {}
 
 const FOLD_EXTRA: Record<string, string[]> = { k: ['\u212a'], s: ['\u017f'] };
 
-/** The required literal set of an RE2 pattern, or null when none is known. */
-export function requiredLiterals(source: string): string[] | null {
+/** A conjunction of disjunctions: every match contains some string of every set. */
+export type RequiredLiterals = string[][];
+
+/**
+ * The literal sets an RE2 pattern cannot match without, most selective first, or null when
+ * none is known.
+ */
+export function requiredLiterals(source: string): RequiredLiterals | null {
   let node: Node;
   try {
     node = new Parser(source).parse();
@@ -47,60 +54,62 @@ export function requiredLiterals(source: string): string[] | null {
     if (err instanceof Unsupported) return null;
     throw err;
   }
-  const req = info(node).req;
-  return req && req.length <= MAX_CHECKED && Math.min(...req.map(byteLength)) >= MIN_BYTES ? req : null;
+  const sets = own(info(node))
+    .map(absorb)
+    .filter((set) => set.length <= MAX_CHECKED && selectivity(set) > 1);
+  const kept = sets.filter(
+    (b, i) => !sets.some((a, j) => j !== i && implies(a, b) && (!implies(b, a) || j < i)),
+  );
+  kept.sort((x, y) => selectivity(y) - selectivity(x) || x.length - y.length);
+  return kept.length ? kept.slice(0, MAX_SETS) : null;
 }
 
 function info(node: Node): Info {
   switch (node.kind) {
     case 'lit':
-      return { exact: node.texts, req: node.texts };
+      return { exact: node.texts, sets: [node.texts] };
     case 'any':
-      return { exact: null, req: null };
+      return { exact: null, sets: [] };
     case 'empty':
-      return { exact: [''], req: null };
-    case 'repeat': {
-      const inner = info(node.item);
-      return { exact: null, req: node.min >= 1 ? usable(inner) : null };
-    }
+      return { exact: [''], sets: [] };
+    case 'repeat':
+      return { exact: null, sets: node.min >= 1 ? own(info(node.item)) : [] };
     case 'alt': {
       const infos = node.items.map(info);
       const exact = infos.every((i) => i.exact) ? capped(infos.flatMap((i) => i.exact as string[])) : null;
-      const reqs = infos.map(usable);
-      const req = reqs.every((r) => r) ? capped(reqs.flatMap((r) => r as string[])) : null;
-      return { exact, req };
+      // One set per branch (its most selective), united: some branch matched.
+      const picks = infos.map((i) => best(own(i)));
+      const union = picks.every((p) => p) ? capped(picks.flatMap((p) => p as string[])) : null;
+      return { exact, sets: union ? [union] : [] };
     }
     case 'concat':
       return concatInfo(node.items.map(info));
   }
 }
 
-/** The best requirement of a node: its exact set when that has no empty string, else req. */
-function usable(i: Info): string[] | null {
-  const e = i.exact && !i.exact.includes('') ? i.exact : null;
-  return better(e, i.req);
+/** Every requirement of a node, its exact set included when that has no empty string. */
+function own(i: Info): string[][] {
+  return i.exact && !i.exact.includes('') ? [i.exact, ...i.sets] : i.sets;
 }
 
 function concatInfo(items: Info[]): Info {
-  let best: string[] | null = null;
-  let run: string[] | null = [''];
+  const sets: string[][] = [];
+  let run: string[] = [''];
   let broken = false;
   for (const item of items) {
-    if (item.exact && run) {
-      const joined = cross(run, item.exact);
-      if (joined) {
-        run = joined;
-        continue;
-      }
+    const joined = item.exact ? cross(run, item.exact) : null;
+    if (joined) {
+      run = joined;
+      continue;
     }
-    // The exact run ends here; it and this item's own requirement are candidates.
+    // The exact run ends here; every item of a concatenation is required.
     broken = true;
-    if (run) best = better(best, run.includes('') ? null : run);
-    best = better(best, usable(item));
-    run = item.exact ? item.exact : [''];
+    if (!run.includes('')) sets.push(run);
+    sets.push(...own(item));
+    run = item.exact ?? [''];
   }
-  if (run) best = better(best, run.includes('') ? null : run);
-  return { exact: broken ? null : run, req: best };
+  if (!run.includes('')) sets.push(run);
+  return { exact: broken ? null : run, sets };
 }
 
 function cross(a: string[], b: string[]): string[] | null {
@@ -110,23 +119,51 @@ function cross(a: string[], b: string[]): string[] | null {
   return [...new Set(out)];
 }
 
+/** A union, absorbed, or null when still too large to be useful. */
 function capped(set: string[]): string[] | null {
+  const small = absorb(set);
+  return small.length <= MAX_SET ? small : null;
+}
+
+/** Drops a literal that contains another of the set: a text holding it holds the other. */
+function absorb(set: string[]): string[] {
   const unique = [...new Set(set)];
-  return unique.length <= MAX_SET ? unique : null;
+  return unique.filter((s) => !unique.some((t) => t !== s && s.includes(t)));
 }
 
-/** Longer shortest literal wins (fewer false passes); then fewer literals (fewer searches). */
-function better(a: string[] | null, b: string[] | null): string[] | null {
-  if (!a || a.length === 0) return b?.length ? b : null;
-  if (!b || b.length === 0) return a;
-  const la = Math.min(...a.map(byteLength));
-  const lb = Math.min(...b.map(byteLength));
-  if (la !== lb) return la > lb ? a : b;
-  return b.length < a.length ? b : a;
+/** Set a implies set b when every literal of a contains some literal of b. */
+function implies(a: string[], b: string[]): boolean {
+  return a.every((x) => b.some((y) => x.includes(y)));
 }
 
-function byteLength(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
+/** The most selective set, then the one with fewest literals. */
+function best(sets: string[][]): string[] | null {
+  let pick: string[] | null = null;
+  for (const set of sets) {
+    const d = pick ? selectivity(set) - selectivity(pick) : 1;
+    if (d > 0 || (d === 0 && set.length < (pick as string[]).length)) {
+      pick = set;
+    }
+  }
+  return pick;
+}
+
+/** Punctuation found on most log lines; other single bytes (`@`, `$`, `#`, `~`) are rarer. */
+const COMMON_BYTES = new Set(':/.-=_,;"\'()[]{}<>+*?|&%!');
+
+/**
+ * How rarely a set's weakest literal occurs in log text, roughly: longer is rarer, and a
+ * lone `@` is rarer than a lone `:`.
+ */
+function selectivity(set: string[]): number {
+  return Math.min(
+    ...set.map((s) => {
+      const n = Buffer.byteLength(s, 'utf8');
+      if (n > 1) return 2 * n;
+      // A lone letter, digit or common punctuation mark: on nearly every line.
+      return COMMON_BYTES.has(s) || /^[A-Za-z0-9\s]$/.test(s) ? 1 : 2;
+    }),
+  );
 }
 
 /** A recursive-descent reader of the RE2 syntax subset rule packs use. */

@@ -6,50 +6,46 @@ import { requiredLiterals } from '../../src/rules/required-literals.js';
 describe('requiredLiterals', () => {
   it('finds the vendor prefix behind the bundled boundary prefix', () => {
     const boundary = String.raw`(?:^|[^0-9A-Za-z_-]|\\[nrt]|%[0-9A-Fa-f]{2})`;
-    expect(requiredLiterals(`${boundary}(A3-[A-Z0-9]{6}-[A-Z0-9]{5})`)).toEqual(['A3-']);
-    expect(requiredLiterals(`${boundary}((?:AKIA|ABIA|ACCA)[A-Z2-7]{16})`)).toEqual(['AKIA', 'ABIA', 'ACCA']);
+    expect(requiredLiterals(`${boundary}(A3-[A-Z0-9]{6}-[A-Z0-9]{5})`)).toEqual([['A3-']]);
+    expect(requiredLiterals(`${boundary}((?:AKIA|ABIA|ACCA)[A-Z2-7]{16})`)).toEqual([
+      ['AKIA', 'ABIA', 'ACCA'],
+    ]);
     expect(requiredLiterals(String.raw`\b(sk-ant-(?:oat|ort)01-[A-Za-z0-9_-]{80})`)).toEqual([
-      'sk-ant-oat01-',
-      'sk-ant-ort01-',
+      ['sk-ant-oat01-', 'sk-ant-ort01-'],
     ]);
   });
 
-  it('prefers the longest shortest literal, then the smaller set', () => {
-    expect(requiredLiterals('ab[0-9]+abcdef')).toEqual(['abcdef']);
-    expect(requiredLiterals('(?:xy|zw)[0-9]abc')).toEqual(['abc']);
-    expect(requiredLiterals(String.raw`x\.y`)).toEqual(['x.y']);
-    expect(requiredLiterals(String.raw`a\x41\x{42}`)).toEqual(['aAB']);
+  it('keeps every required set, most selective first, dropping sets another implies', () => {
+    expect(requiredLiterals('ab[0-9]+abcdef')).toEqual([['abcdef']]);
+    expect(requiredLiterals('(?:xy|zw)[0-9]abc')).toEqual([['abc'], ['xy', 'zw']]);
+    expect(requiredLiterals(String.raw`x\.y`)).toEqual([['x.y']]);
+    expect(requiredLiterals(String.raw`a\x41\x{42}`)).toEqual([['aAB']]);
+    // A lone `@` is worth a search, a lone `:` or letter is not.
+    expect(requiredLiterals(String.raw`(?i)[a-z]+:\\?/[^@]*:([^@]+)@`)).toEqual([['@']]);
+    // A literal containing another of its set adds nothing: `--user` holds `-u`.
+    expect(requiredLiterals('(?:-u|--user) ')).toEqual([['-u ']]);
   });
 
   it('expands case-insensitive letters, with the scope RE2 gives the flags', () => {
-    expect(requiredLiterals('(?i)a-9')).toEqual(['a-9', 'A-9']);
+    expect(requiredLiterals('(?i)a-9')).toEqual([['a-9', 'A-9']]);
     // Four case variants are more searches than the precheck is worth.
     expect(requiredLiterals('(?i)ab')).toBeNull();
-    expect(requiredLiterals('(?i:k)9-z')).toEqual(['k9-z', 'K9-z', '\u212a9-z']);
-    expect(requiredLiterals('(?i:x)-(?:abc)')).toEqual(['x-abc', 'X-abc']);
+    expect(requiredLiterals('(?i:k)9-z')).toEqual([['k9-z', 'K9-z', '\u212a9-z']]);
+    expect(requiredLiterals('(?i:x)-(?:abc)')).toEqual([['x-abc', 'X-abc']]);
     // `(?i)` inside a group ends with the group.
-    expect(requiredLiterals('(?:(?i)q)XYZ')).toEqual(['qXYZ', 'QXYZ']);
-    expect(requiredLiterals('(?i)(?-i)XYZ')).toEqual(['XYZ']);
+    expect(requiredLiterals('(?:(?i)q)XYZ')).toEqual([['qXYZ', 'QXYZ']]);
+    expect(requiredLiterals('(?i)(?-i)XYZ')).toEqual([['XYZ']]);
+    expect(requiredLiterals('(?i)(?:-u|--user)')).toEqual([['-u', '-U']]);
   });
 
   it('knows no requirement where a match may lack every literal', () => {
-    for (const re of [
-      'a?bc?',
-      '(?:ab)*',
-      'x|y[0-9]',
-      '[A-Z]{20}',
-      '.+',
-      String.raw`\d{4}`,
-      '(?:abc|)',
-      'ab{0}',
-    ]) {
-      const req = requiredLiterals(re);
-      if (req) expect(req.every((l) => l.length >= 2)).toBe(true);
-    }
     expect(requiredLiterals('a?bc?')).toBeNull();
+    expect(requiredLiterals('(?:ab)*')).toBeNull();
     expect(requiredLiterals('(?:abc|)')).toBeNull();
     expect(requiredLiterals('x|yz')).toBeNull();
-    expect(requiredLiterals('(?:ab)+')).toEqual(['ab']);
+    expect(requiredLiterals('ab{0}')).toBeNull();
+    expect(requiredLiterals('[A-Z]{20}')).toBeNull();
+    expect(requiredLiterals('(?:ab)+')).toEqual([['ab']]);
   });
 
   it('gives up on syntax it does not model', () => {
@@ -58,7 +54,7 @@ describe('requiredLiterals', () => {
     expect(requiredLiterals('(?P=name)')).toBeNull();
   });
 
-  // Soundness: whenever RE2 matches, the matched text contains one of the literals.
+  // Soundness: whenever RE2 matches, the matched text holds a literal of every required set.
   const atomArb = fc.oneof(
     fc.constantFrom(
       'a',
@@ -77,6 +73,9 @@ describe('requiredLiterals', () => {
       '^',
       '$',
       String.raw`\b`,
+      '@',
+      ':',
+      '(?:-u|--user)',
     ),
   );
   type Gen = fc.Arbitrary<string>;
@@ -96,6 +95,12 @@ describe('requiredLiterals', () => {
   })).re;
   const textArb = fc.string({
     unit: fc.constantFrom(
+      '@',
+      ':',
+      'u',
+      'U',
+      'e',
+      'r',
       'a',
       'b',
       'k',
@@ -131,10 +136,10 @@ describe('requiredLiterals', () => {
           re.lastIndex = 0;
           for (let m = re.exec(buf); m !== null; m = re.exec(buf)) {
             const matched = Buffer.from(m[0]);
-            expect(
-              req.some((l) => matched.includes(Buffer.from(l))),
-              `${source} on ${JSON.stringify(text)}`,
-            ).toBe(true);
+            for (const set of req) {
+              const hit = set.some((l) => matched.includes(Buffer.from(l)));
+              expect(hit, `${source} on ${JSON.stringify(text)}: ${JSON.stringify(set)}`).toBe(true);
+            }
             if (m[0].length === 0) re.lastIndex++;
           }
         }
