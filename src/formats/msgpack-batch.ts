@@ -46,7 +46,10 @@ export function scrubMsgpackBatch(batch: Uint8Array, ctx: RecordScrubContext): M
     const record = result.records++;
     const bytes = batch.subarray(pos, end);
     pos = end;
-    if (!ctx.scrubber.mayMatch(bytes, 0, bytes.length) && !ctx.structure.mayMatch(bytes, 0, bytes.length)) {
+    // Strings are raw UTF-8 in msgpack, so a keyword or known value in any of them shows in
+    // the record's bytes; without one, only key and path rules can apply.
+    const detectors = ctx.scrubber.mayMatch(bytes, 0, bytes.length);
+    if (!detectors && !ctx.structure.mayMatch(bytes, 0, bytes.length)) {
       pieces.push(bytes);
       continue;
     }
@@ -60,7 +63,7 @@ export function scrubMsgpackBatch(batch: Uint8Array, ctx: RecordScrubContext): M
       changed = true;
       continue;
     }
-    const outcome = scrubRecord(decoded, ctx);
+    const outcome = scrubRecord(decoded, ctx, { detectors });
     for (const f of outcome.findings) result.findings.push({ ...f, record });
     if (outcome.drop) {
       result.droppedRecords++;

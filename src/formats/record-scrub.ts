@@ -33,14 +33,28 @@ export interface RecordScrubOutcome {
  * Binary values, extension values (EventTime) and map keys are left as they are. Unchanged
  * subtrees are returned as the same objects, so the caller can keep the original encoding.
  */
-export function scrubRecord(record: unknown, ctx: RecordScrubContext): RecordScrubOutcome {
-  const state: WalkState = { ctx, findings: [], drop: false, location: [] };
+export function scrubRecord(
+  record: unknown,
+  ctx: RecordScrubContext,
+  opts: RecordScrubOptions = {},
+): RecordScrubOutcome {
+  const state: WalkState = { ctx, findings: [], drop: false, location: [], detect: opts.detectors ?? true };
   const value = walk(record, state, undefined, 0);
   return { value, changed: value !== record, drop: state.drop, findings: state.findings };
 }
 
+export interface RecordScrubOptions {
+  /**
+   * Whether strings go through the Scrubber (default true). A caller that has already found
+   * that the record's encoded bytes hold no keyword and no known value passes false: then
+   * no string can hold a detector match, and only key and path rules apply.
+   */
+  detectors?: boolean;
+}
+
 interface WalkState {
   ctx: RecordScrubContext;
+  detect: boolean;
   findings: RecordFinding[];
   drop: boolean;
   location: string[];
@@ -49,8 +63,10 @@ interface WalkState {
 const MAX_DEPTH = 256;
 
 function walk(value: unknown, state: WalkState, claimed: string | undefined, depth: number): unknown {
-  if (typeof value === 'string')
-    return claimed ? claim(Buffer.from(value), claimed, state) : scrubString(value, state);
+  if (typeof value === 'string') {
+    if (claimed) return claim(Buffer.from(value), claimed, state);
+    return state.detect ? scrubString(value, state) : value;
+  }
   if (claimed && (typeof value === 'number' || typeof value === 'bigint')) {
     return claim(Buffer.from(String(value)), claimed, state);
   }

@@ -23,12 +23,13 @@ export function scrubForwardEvents(events: readonly ForwardEvent[], ctx: RecordS
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     const src = e.source;
-    if (src && !ctx.scrubber.mayMatch(src, 0, src.length) && !ctx.structure.mayMatch(src, 0, src.length)) {
+    const detectors = !src || ctx.scrubber.mayMatch(src, 0, src.length);
+    if (!detectors && !ctx.structure.mayMatch(src as Uint8Array, 0, (src as Uint8Array).length)) {
       // Passed on as the same object without reading `record`, so its bytes can go out unchanged.
       out.push(e);
       continue;
     }
-    const outcome = scrubRecord(e.record, ctx);
+    const outcome = scrubRecord(e.record, ctx, { detectors });
     for (const f of outcome.findings) findings.push({ ...f, event: i });
     if (outcome.drop) {
       dropped++;

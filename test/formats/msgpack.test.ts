@@ -91,6 +91,28 @@ describe('scrubMsgpackBatch', () => {
     );
   });
 
+  it('gives the same output when it skips the Scrubber for records with no keyword (property)', () => {
+    // The reference scrubs every string of every decoded record.
+    const always = scrubberWith([{ id: 'tok', regex: 'tok_[A-Za-z0-9]{16}', keywords: ['tok_'] }]);
+    always.mayMatch = () => true;
+    const reference = { ...ctx, scrubber: always };
+    const text = fc.constantFrom('plain words', SECRET, `x ${SECRET} y`, 'tok_short', 'password', '');
+    const record = fc.dictionary(
+      fc.constantFrom('msg', 'password', 'user', 'req', 'n'),
+      fc.oneof(text, fc.integer(), fc.dictionary(fc.constantFrom('headers', 'cookie', 'password'), text)),
+    );
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 6 }), (recs) => {
+        const batch = Buffer.concat(recs.map((r) => encodeRecord(r)));
+        const got = scrubMsgpackBatch(batch, ctx);
+        const want = scrubMsgpackBatch(batch, reference);
+        expect(Buffer.from(got.output).equals(Buffer.from(want.output))).toBe(true);
+        expect(got.findings).toEqual(want.findings);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('round-trips extension values exactly', () => {
     const rec = decodeRecord(encode({ t: new Date(1700000000123), s: SECRET }));
     const r = scrubMsgpackBatch(Buffer.from(encodeRecord(rec)), ctx);
