@@ -6,6 +6,7 @@
  */
 
 import { type DfaTables, WasmDfa, type WasmDfaOptions } from './wasm-dfa.js';
+import { WASM_AVAILABLE } from './wasm-instance.js';
 
 const ASCII_FOLD = (() => {
   const t = new Uint8Array(256);
@@ -40,7 +41,7 @@ export class KeywordScanner implements DfaTables {
     const encoded = keywords.map((k) => Buffer.from(k, 'utf8').map((b) => ASCII_FOLD[b]));
     this.keywordLengths = Int32Array.from(encoded, (k) => k.length);
     this.maxKeywordLength = Math.max(1, ...this.keywordLengths);
-    this.wasmMin = opts.wasmMin ?? 512;
+    this.wasmMin = WASM_AVAILABLE ? (opts.wasmMin ?? 512) : Number.POSITIVE_INFINITY;
     this.wasmOptions = opts.wasm ?? {};
 
     const classOf = new Uint8Array(256);

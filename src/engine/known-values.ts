@@ -40,6 +40,7 @@
  */
 import { encodedFormTexts } from '../secrets/encodings.js';
 import type { KnownValueSpec } from './types.js';
+import { WASM_AVAILABLE } from './wasm-instance.js';
 import { WasmWindowFilter, type WasmWindowFilterOptions } from './wasm-window-filter.js';
 
 export interface KnownPatternInfo {
@@ -119,7 +120,7 @@ export class KnownValueMatcher {
   private constructor(patterns: PatternPool, tuning: KnownValueMatcherTuning) {
     this.patterns = patterns;
     this.patternCount = patterns.count;
-    this.wasmMin = tuning.wasmMin ?? 4096;
+    this.wasmMin = WASM_AVAILABLE ? (tuning.wasmMin ?? 4096) : Number.POSITIVE_INFINITY;
     this.wasmOptions = tuning.wasm ?? {};
     const minLen = patterns.minLen;
     this.window = tuning.window ?? (minLen >= WIDE_WINDOW_MIN_PATTERN ? 8 : 4);

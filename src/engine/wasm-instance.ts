@@ -1,6 +1,12 @@
 /** Shared plumbing of the hand-written WebAssembly loops (wasm-dfa.ts, wasm-window-filter.ts). */
 
 const PAGE = 65536;
+
+/**
+ * False under `node --jitless` (and in any runtime without WebAssembly): callers then keep to
+ * their JS loops, slower but the same results.
+ */
+export const WASM_AVAILABLE = typeof WebAssembly === 'object';
 const modules = new Map<string, WebAssembly.Module>();
 
 /**

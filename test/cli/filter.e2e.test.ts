@@ -62,6 +62,21 @@ describe('hushlog filter (e2e)', () => {
     expect(pool.stdout.equals(inline.stdout)).toBe(true);
   });
 
+  it('gives the same bytes without WebAssembly (node --jitless keeps to the JS loops)', async () => {
+    // Long enough for the WebAssembly paths (keywords >= 512 B, known values >= 4 KiB).
+    const input = `${readFileSync(join(ROOT, 'examples/app.log'), 'utf8')}\n`.repeat(20);
+    const env = { APP_DB_PASSWORD: 'Zq8-known-value-41xT' };
+    const args = ['--workers', '0', '--secrets-env', 'APP_DB_*'];
+    const [jitless, wasm] = await Promise.all([
+      runCli(args, `${input}db=Zq8-known-value-41xT\n`, { ...env, NODE_OPTIONS: '--jitless' }),
+      runCli(args, `${input}db=Zq8-known-value-41xT\n`, env),
+    ]);
+    expect(jitless.code).toBe(0);
+    expect(wasm.code).toBe(0);
+    expect(jitless.stdout.toString()).toContain('db=[REDACTED');
+    expect(jitless.stdout.equals(wasm.stdout)).toBe(true);
+  });
+
   it('masks known values from env globs and dotenv files', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'app.env'), 'DB_PASSWORD=Tr1cky-Passw0rd-value\n');
