@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
 import { HushlogConfigError } from '../errors.js';
+import { yaml } from '../rules/lazy-yaml.js';
 import { configBaseDir, parseSetting, type Settings, settingDef } from './settings.js';
 
 /**
@@ -50,7 +50,7 @@ function parseConfigText(text: string, path: string): unknown {
       throw new HushlogConfigError('E_CONFIG_SYNTAX', 'not valid JSON', { file: path, line });
     }
   }
-  const doc = parseDocument(text, { prettyErrors: true });
+  const doc = yaml().parseDocument(text, { prettyErrors: true });
   const error = doc.errors[0];
   if (error) {
     const line = error.linePos?.[0]?.line;

@@ -3,8 +3,6 @@ import { isConfigError } from '../errors.js';
 import { errorClass } from '../pipeline/executor.js';
 import { isEndpointUrl } from '../sinks/url.js';
 import { runFilter } from './commands/filter.js';
-import { runForwardOutput } from './commands/forward-output.js';
-import { runRelay } from './commands/relay.js';
 import { runRulesList, runRulesTest } from './commands/rules.js';
 import { runScan } from './commands/scan.js';
 import { releaseEarlySignals } from './early-signals.js';
@@ -39,10 +37,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   addSettingOptions(program, FILTER_SCOPES).action(async (files: string[], _opts, cmd: Command) => {
     const { settings, warnings } = settingsOf(cmd, FILTER_SCOPES);
     const { input, output } = settings;
-    if (input) exitCode = await runRelay(files, settings, io, warnings, input);
-    else if (output && isEndpointUrl(output))
+    // The network commands load their sockets, TLS and msgpack only when used: a plain
+    // filter starts faster without them.
+    if (input) {
+      const { runRelay } = await import('./commands/relay.js');
+      exitCode = await runRelay(files, settings, io, warnings, input);
+    } else if (output && isEndpointUrl(output)) {
+      const { runForwardOutput } = await import('./commands/forward-output.js');
       exitCode = await runForwardOutput(files, settings, io, warnings, output);
-    else exitCode = await runFilter(files, settings, io, warnings);
+    } else exitCode = await runFilter(files, settings, io, warnings);
   });
 
   const scan = program

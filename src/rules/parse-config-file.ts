@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
 import { HushlogConfigError } from '../errors.js';
+import { yaml } from './lazy-yaml.js';
 
 /**
  * Reads a TOML, YAML or JSON file into plain data. Parse errors keep the position but not
@@ -24,7 +24,7 @@ export function parseConfigFile(path: string, forceFormat?: 'toml' | 'yaml' | 'j
   const format = forceFormat ?? formatOf(path);
   try {
     if (format === 'toml') return parseToml(text);
-    if (format === 'yaml') return parseYaml(text);
+    if (format === 'yaml') return yaml().parse(text);
     return JSON.parse(text);
   } catch (err) {
     const e = err as { line?: number; linePos?: Array<{ line: number }>; message?: string };
