@@ -123,7 +123,7 @@ export class Scrubber {
   /** Runs one rule's RE2 over buf[from, to) and keeps the candidates that pass its gates. */
   private runRule(rule: CompiledRule, buf: Buffer, from: number, to: number, spans: Span[]): void {
     const view = buf.subarray(from, to);
-    if (rule.required && !rule.required.every((set) => containsAny(view, set))) return;
+    if (rule.required && !holdsEachSet(view, rule.required)) return;
     const re = rule.re;
     re.lastIndex = 0;
     for (let m = re.exec(view); m !== null; m = re.exec(view)) {
@@ -241,6 +241,12 @@ function mergeWithWholeValues(spans: Span[]): MergedSpan[] {
     if (start < m.end) out.push({ start, end: m.end, winner: m.winner });
   }
   return out.sort((a, b) => a.start - b.start);
+}
+
+/** Whether `view` holds some literal of every set (a rule's required literals). */
+function holdsEachSet(view: Buffer, sets: readonly (readonly Buffer[])[]): boolean {
+  for (const set of sets) if (!containsAny(view, set)) return false;
+  return true;
 }
 
 function containsAny(view: Buffer, literals: readonly Buffer[]): boolean {

@@ -71,10 +71,12 @@ export class WasmDfa {
     this.tableAt = HEADER;
     this.inputAt = align(HEADER + tableBytes, 64);
     this.lead = Math.max(0, t.maxKeywordLength - 1);
-    // One stream may write up to `chunk` pairs: it runs into the second area, which it owns then.
+    // Each area holds a half chunk of (end, state) pairs, plus one; a single stream writes up
+    // to `chunk` pairs and runs on into the second area, which it owns then.
+    const areaBytes = ((this.chunk >> 1) + 1) * 8;
     this.hits0At = align(this.inputAt + this.chunk, 64);
-    this.hits1At = this.hits0At + (this.chunk / 2 + 1) * 8;
-    const total = this.hits1At + (this.chunk / 2 + 1) * 8;
+    this.hits1At = this.hits0At + areaBytes;
+    const total = this.hits1At + areaBytes;
     ({ exports: this.exports, mem: this.mem } = instantiate<DfaExports>(KEYWORD_DFA_WASM, total));
 
     const bytes = new Uint8Array(this.mem.buffer);
@@ -86,21 +88,19 @@ export class WasmDfa {
   }
 
   /**
-   * Steps the automaton over buf[from, to) from `row`, calling onHit for each output state in
-   * order of position; returns the row after the last byte. Keywords are taken to start no
-   * earlier than `from`.
+   * Steps the automaton over buf[from, to) from its start state, calling onHit for each output
+   * state in order of position: keywords start no earlier than `from`.
    */
-  scan(buf: Uint8Array, from: number, to: number, row: number, onHit: StateHit): number {
+  scan(buf: Uint8Array, from: number, to: number, onHit: StateHit): void {
     const bytes = new Uint8Array(this.mem.buffer);
     const words = new Int32Array(this.mem.buffer);
-    let s = row * 4;
+    let s = this.startBytes;
     for (let c0 = from; c0 < to; c0 += this.chunk) {
       const c1 = Math.min(to, c0 + this.chunk);
       bytes.set(buf.subarray(c0, c1), this.inputAt);
       const base = this.inputAt - c0; // the address of buf[x] is base + x
       s = this.scanChunk(words, base, c0, c1, s, onHit);
     }
-    return s >> 2;
   }
 
   private scanChunk(
