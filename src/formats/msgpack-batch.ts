@@ -1,6 +1,6 @@
 import { isMapHeader, MalformedMsgpack, msgpackObjectEnd } from './msgpack-boundaries.js';
 import { decodeRecord, encodeRecord } from './msgpack-codec.js';
-import { type RecordFinding, type RecordScrubContext, scrubRecord } from './record-scrub.js';
+import { type RecordFinding, type RecordScrubContext, screenRecord, scrubRecord } from './record-scrub.js';
 
 export interface MsgpackBatchResult {
   output: Uint8Array;
@@ -46,10 +46,8 @@ export function scrubMsgpackBatch(batch: Uint8Array, ctx: RecordScrubContext): M
     const record = result.records++;
     const bytes = batch.subarray(pos, end);
     pos = end;
-    // Strings are raw UTF-8 in msgpack, so a keyword or known value in any of them shows in
-    // the record's bytes; without one, only key and path rules can apply.
-    const detectors = ctx.scrubber.mayMatch(bytes, 0, bytes.length);
-    if (!detectors && !ctx.structure.mayMatch(bytes, 0, bytes.length)) {
+    const screen = screenRecord(bytes, ctx);
+    if (!screen) {
       pieces.push(bytes);
       continue;
     }
@@ -63,7 +61,7 @@ export function scrubMsgpackBatch(batch: Uint8Array, ctx: RecordScrubContext): M
       changed = true;
       continue;
     }
-    const outcome = scrubRecord(decoded, ctx, { detectors });
+    const outcome = scrubRecord(decoded, ctx, screen);
     for (const f of outcome.findings) result.findings.push({ ...f, record });
     if (outcome.drop) {
       result.droppedRecords++;

@@ -43,6 +43,17 @@ export function scrubRecord(
   return { value, changed: value !== record, drop: state.drop, findings: state.findings };
 }
 
+/**
+ * What a record needs, judged from its encoded bytes (msgpack, a forward event): strings are
+ * raw UTF-8 there, so a keyword or known value in any of them shows in the bytes. Null: neither
+ * detectors nor key/path rules can apply, and the record passes untouched.
+ */
+export function screenRecord(bytes: Uint8Array, ctx: RecordScrubContext): RecordScrubOptions | null {
+  const detectors = ctx.scrubber.mayMatch(bytes, 0, bytes.length);
+  if (!detectors && !ctx.structure.mayMatch(bytes, 0, bytes.length)) return null;
+  return { detectors };
+}
+
 export interface RecordScrubOptions {
   /**
    * Whether strings go through the Scrubber (default true). A caller that has already found

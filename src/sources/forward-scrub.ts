@@ -1,4 +1,9 @@
-import { type RecordFinding, type RecordScrubContext, scrubRecord } from '../formats/record-scrub.js';
+import {
+  type RecordFinding,
+  type RecordScrubContext,
+  screenRecord,
+  scrubRecord,
+} from '../formats/record-scrub.js';
 import type { ForwardEvent } from '../sinks/fluent-event.js';
 
 export interface ScrubbedEvents {
@@ -22,14 +27,14 @@ export function scrubForwardEvents(events: readonly ForwardEvent[], ctx: RecordS
   let dropped = 0;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
-    const src = e.source;
-    const detectors = !src || ctx.scrubber.mayMatch(src, 0, src.length);
-    if (!detectors && !ctx.structure.mayMatch(src as Uint8Array, 0, (src as Uint8Array).length)) {
+    // An event without its received bytes is scrubbed in full.
+    const screen = e.source ? screenRecord(e.source, ctx) : {};
+    if (!screen) {
       // Passed on as the same object without reading `record`, so its bytes can go out unchanged.
       out.push(e);
       continue;
     }
-    const outcome = scrubRecord(e.record, ctx, { detectors });
+    const outcome = scrubRecord(e.record, ctx, screen);
     for (const f of outcome.findings) findings.push({ ...f, event: i });
     if (outcome.drop) {
       dropped++;
