@@ -18,10 +18,15 @@ export class Scrubber {
   readonly version: number;
   private readonly ruleStamp: Int32Array;
   private stamp = 0;
+  /** (rule, line start, line end) triples found by the keyword scan, reused between batches. */
+  private readonly work: number[] = [];
+  private readonly ruleCounts: Int32Array;
+  private order = new Int32Array(256);
 
   constructor(private readonly compiled: CompiledRuleset) {
     this.version = compiled.version;
     this.ruleStamp = new Int32Array(compiled.rules.length);
+    this.ruleCounts = new Int32Array(compiled.rules.length + 1);
   }
 
   /**
@@ -90,17 +95,13 @@ export class Scrubber {
     const len = buf.length;
     const stamps = this.ruleStamp;
     const multilineFrom = new Map<number, number>();
+    const work = this.work;
+    work.length = 0;
     let lineStart = 0;
     let lineEnd = -1;
-    let pending: number[] = [];
-    const flush = () => {
-      for (const r of pending) this.runRule(rules[r], buf, lineStart, lineEnd, spans);
-      pending = [];
-    };
     keywordScanner.scan(buf, 0, len, (end, kw) => {
       const start = end - keywordScanner.keywordLengths[kw];
       if (start >= lineEnd) {
-        flush();
         this.stamp++;
         lineStart = start === 0 ? 0 : buf.lastIndexOf(NEWLINE, start - 1) + 1;
         const nl = buf.indexOf(NEWLINE, end);
@@ -111,13 +112,35 @@ export class Scrubber {
           if (!multilineFrom.has(r)) multilineFrom.set(r, lineStart);
         } else if (stamps[r] !== this.stamp) {
           stamps[r] = this.stamp;
-          pending.push(r);
+          work.push(r, lineStart, lineEnd);
         }
       }
     });
-    flush();
+    this.runGroupedByRule(buf, spans);
     for (const [r, from] of multilineFrom) this.runRule(rules[r], buf, from, len, spans);
     for (const r of alwaysRules) this.runRule(rules[r], buf, 0, len, spans);
+  }
+
+  /**
+   * Runs the (rule, line) work list one rule at a time: consecutive calls into the same RE2
+   * object find its DFA states still in the CPU caches (line by line, ~300 rules interleaved
+   * spent ~15% more time in RE2 on the benchmark corpus).
+   */
+  private runGroupedByRule(buf: Buffer, spans: Span[]): void {
+    const work = this.work;
+    const n = work.length / 3;
+    if (n === 0) return;
+    const { rules } = this.compiled;
+    const counts = this.ruleCounts;
+    counts.fill(0);
+    for (let i = 0; i < work.length; i += 3) counts[work[i] + 1]++;
+    for (let r = 1; r < counts.length; r++) counts[r] += counts[r - 1];
+    const order = n <= this.order.length ? this.order : (this.order = new Int32Array(n * 2));
+    for (let i = 0; i < work.length; i += 3) order[counts[work[i]]++] = i;
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      this.runRule(rules[work[i]], buf, work[i + 1], work[i + 2], spans);
+    }
   }
 
   /** Runs one rule's RE2 over buf[from, to) and keeps the candidates that pass its gates. */
@@ -127,8 +150,11 @@ export class Scrubber {
     const re = rule.re;
     re.lastIndex = 0;
     for (let m = re.exec(view); m !== null; m = re.exec(view)) {
-      if (m[0].length === 0) re.lastIndex++;
       const range = m.indices?.[rule.group];
+      // The next search starts where the secret ends, not where the match does: a trailing
+      // boundary (`(?:$|[^0-9A-Za-z_-])`) consumed by this match may be the leading boundary
+      // of the next secret (`KEY1 KEY2`).
+      re.lastIndex = Math.max(m.index + 1, range ? range[1] : re.lastIndex);
       if (!range) continue;
       const start = from + range[0];
       const end = from + range[1];

@@ -95,6 +95,21 @@ describe('Scrubber', () => {
     );
   });
 
+  it('finds a secret whose leading boundary is the trailing boundary of the previous one', () => {
+    // The trailing boundary is consumed by the first match; the next search must still see it.
+    const s = scrubberWith([
+      {
+        id: 'akid',
+        regex: '(?:^|[^0-9A-Za-z_-])(AKIA[A-Z2-7]{16})(?:$|[^0-9A-Za-z_-])',
+        keywords: ['akia'],
+        secretGroup: 1,
+      },
+    ]);
+    expect(scrubText(s, 'k AKIAIOSFODNN7EXAMPLE AKIAIOSFODNN7EXAMPLF,AKIAIOSFODNN7EXAMPLG')).toBe(
+      'k [REDACTED:akid] [REDACTED:akid],[REDACTED:akid]',
+    );
+  });
+
   it('gives the same output whatever the rule order', () => {
     const a = { id: 'a', regex: 'AAA[0-9]{6}', keywords: ['aaa'] };
     const b = { id: 'b', regex: '[0-9]{6}BBB', keywords: ['bbb'] };
