@@ -2,6 +2,8 @@
  * Engine micro-benchmark: Scrubber.scrub on one thread over ~1 MiB line-aligned batches of a
  * seeded in-memory corpus, next to a floor measured in the same run (line splitting with
  * Buffer.indexOf over the same batches), plus ruleset compile times and a detection check.
+ * Output goes into one reused buffer, as the CLI's pipeline does (its pooled output buffers);
+ * `--fresh-output` gives every batch a new one instead.
  *
  *   npx tsx bench/engine.bench.ts [--mb 32] [--seed 1] [--time 3000] [--skip-100k]
  */
@@ -26,6 +28,7 @@ const { values: args } = parseArgs({
     'batch-kib': { type: 'string', default: '1024' },
     'compile-runs': { type: 'string', default: '15' },
     'skip-100k': { type: 'boolean', default: false },
+    'fresh-output': { type: 'boolean', default: false },
   },
 });
 const corpusBytes = Number(args.mb) * 2 ** 20;
@@ -108,11 +111,13 @@ async function main(): Promise<void> {
   bench.add('floor: split lines (Buffer.indexOf)', () => {
     sink += countLines(batches[floorIdx++ % batches.length] as Buffer);
   });
+  const maxBatch = Math.max(...batches.map((b) => b.length));
+  const output = args['fresh-output'] ? undefined : Buffer.allocUnsafe(maxBatch + (maxBatch >> 3) + 4096);
   for (const c of cases) {
     const scrubber = new Scrubber(compiled.get(c) as CompiledRuleset);
     let idx = 0;
     bench.add(c.name, () => {
-      sink += scrubber.scrub(batches[idx++ % batches.length] as Buffer).findings.length;
+      sink += scrubber.scrub(batches[idx++ % batches.length] as Buffer, undefined, output).findings.length;
     });
   }
   await bench.run();

@@ -32,12 +32,14 @@ export function replacementText(action: ActionSpec, ruleId: string, fingerprintH
  * One pass over the input: bytes outside spans are copied untouched; inside a span every run
  * between structural bytes (line breaks, unescaped quotes) is replaced, so masking never
  * changes the record count nor the JSON structure. `dropped` lists [start, end) byte ranges of
- * whole records to remove. Returns the input itself when nothing changes (no copy).
+ * whole records to remove. Returns the input itself when nothing changes (no copy), else
+ * the output in `into` when it fits there.
  */
 export function rewrite(
   buf: Uint8Array,
   spans: readonly PlannedSpan[],
   dropped: ReadonlyArray<readonly [number, number]>,
+  into?: Uint8Array,
 ): Uint8Array {
   if (spans.length === 0 && dropped.length === 0) return buf;
   const pieces: Uint8Array[] = [];
@@ -63,7 +65,20 @@ export function rewrite(
     cursor = Math.max(cursor, span.end);
   }
   copyTo(buf.length);
-  return Buffer.concat(pieces);
+  return join(pieces, into);
+}
+
+/** Concatenates the pieces into `into` when they fit (see Scrubber.scrub), else a new buffer. */
+function join(pieces: readonly Uint8Array[], into: Uint8Array | undefined): Uint8Array {
+  let total = 0;
+  for (const p of pieces) total += p.length;
+  const out = into && total <= into.length ? into.subarray(0, total) : Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** Removes the parts of spans that fall inside dropped records (both lists sorted). */

@@ -32,15 +32,18 @@ export class Scrubber {
   /**
    * @param extraSpans spans found by a caller that knows more of the format (JSON key and
    *   path rules); they merge with the Scrubber's own before the one rewrite pass.
+   * @param into where to write the output when it fits (never overlapping the input): memory the caller reuses is already
+   *   mapped, while a fresh buffer per batch costs a page fault per 4 KiB (~0.8 ms of system
+   *   time per MiB on the benchmark machines).
    */
-  scrub(input: Uint8Array, extraSpans?: readonly Span[]): ScrubResult {
+  scrub(input: Uint8Array, extraSpans?: readonly Span[], into?: Uint8Array): ScrubResult {
     const buf = Buffer.isBuffer(input)
       ? input
       : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     const spans = this.findSpans(buf);
     if (extraSpans) spans.push(...extraSpans);
     if (spans.length === 0) return { output: input, findings: [], droppedRecords: 0 };
-    return this.apply(buf, spans);
+    return this.apply(buf, spans, into);
   }
 
   /**
@@ -135,7 +138,8 @@ export class Scrubber {
     counts.fill(0);
     for (let i = 0; i < work.length; i += 3) counts[work[i] + 1]++;
     for (let r = 1; r < counts.length; r++) counts[r] += counts[r - 1];
-    const order = n <= this.order.length ? this.order : (this.order = new Int32Array(n * 2));
+    if (n > this.order.length) this.order = new Int32Array(n * 2);
+    const order = this.order;
     for (let i = 0; i < work.length; i += 3) order[counts[work[i]]++] = i;
     for (let k = 0; k < n; k++) {
       const i = order[k];
@@ -186,7 +190,7 @@ export class Scrubber {
       : (this.compiled.knownValueAction ?? this.compiled.defaultAction);
   }
 
-  private apply(buf: Buffer, spans: Span[]): ScrubResult {
+  private apply(buf: Buffer, spans: Span[], into?: Uint8Array): ScrubResult {
     const dropped = this.droppedRecords(buf, spans);
     const merged = mergeWithWholeValues(spans);
     const planned: PlannedSpan[] = [];
@@ -222,7 +226,7 @@ export class Scrubber {
       if (m.winner.source) finding.source = m.winner.source;
       findings.push(finding);
     }
-    const output = rewrite(buf, planned, dropped);
+    const output = rewrite(buf, planned, dropped, into);
     return { output, findings, droppedRecords: countRecords(buf, dropped) };
   }
 

@@ -152,6 +152,10 @@ export interface Finding {
 }
 
 export interface ScrubResult {
+  /**
+   * The input itself when nothing changed; otherwise a view of the caller's `into` buffer
+   * when the output fits there, else a fresh buffer.
+   */
   output: Uint8Array;
   findings: Finding[];
   /** Records removed by a `drop` action. */

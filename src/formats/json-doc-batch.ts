@@ -22,6 +22,7 @@ export function scrubJsonDocBatch(
   startState: number,
   scrubber: Scrubber,
   structure: StructureRules,
+  into?: Uint8Array,
 ): JsonDocBatchResult {
   const values: ValueSpan[] = [];
   const records = walkRecords(
@@ -37,7 +38,7 @@ export function scrubJsonDocBatch(
   });
   // Record count is by documents/elements; the Scrubber's own drop action works on lines, so
   // structural `drop` is not offered for this format (documented).
-  const r = scrubber.scrub(batch, extra);
+  const r = scrubber.scrub(batch, extra, into);
   return { output: r.output, findings: r.findings, droppedRecords: r.droppedRecords, records };
 }
 

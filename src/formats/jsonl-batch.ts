@@ -27,6 +27,7 @@ export function scrubJsonlBatch(
   scrubber: Scrubber,
   structure: StructureRules,
   invalid: InvalidLinePolicy,
+  into?: Uint8Array,
 ): JsonlBatchResult {
   let input = batch;
   let withheld = 0;
@@ -36,7 +37,7 @@ export function scrubJsonlBatch(
     withheld = checked.withheld;
   }
   const extra = structure.active ? structure.jsonLineSpans(input) : undefined;
-  const r = scrubber.scrub(input, extra);
+  const r = scrubber.scrub(input, extra, into);
   return { output: r.output, findings: r.findings, droppedRecords: r.droppedRecords, withheld };
 }
 

@@ -35,8 +35,11 @@ export interface BatchExecutor {
   /**
    * Scrubs whole records. `task` is the 1-based submission number (fault injection, messages).
    * Rejects only with BatchFailure; the input stays readable by the caller afterwards.
+   * `output` (from allocate(), not overlapping the input) is where the scrubbed bytes go when
+   * they fit; the reply's output is then a view of it. After a failure it must not be reused:
+   * a worker being torn down may still write to it.
    */
-  scrub(input: Uint8Array, task: number, shape?: BatchShape): Promise<ScrubReply>;
+  scrub(input: Uint8Array, task: number, shape?: BatchShape, output?: Uint8Array): Promise<ScrubReply>;
   close(): Promise<void>;
 }
 

@@ -15,7 +15,8 @@ export interface BatchShape {
 
 export const TEXT_BATCH: BatchShape = { format: 'text', state: 0 };
 
-export type BatchScrub = (input: Uint8Array, shape: BatchShape) => ScrubReply;
+/** `into`: where the output may be written (see Scrubber.scrub); msgpack builds its own. */
+export type BatchScrub = (input: Uint8Array, shape: BatchShape, into?: Uint8Array) => ScrubReply;
 
 /**
  * Builds the per-format batch scrubber for one compiled ruleset (in a worker, or inline).
@@ -27,10 +28,10 @@ export function formatScrubber(spec: RulesetSpec, scrubber: Scrubber): BatchScru
   const invalid = spec.format?.invalidRecords ?? 'scan';
   const keep = new Set(spec.format?.keepKeys ?? []);
   const recordCtx = { scrubber, structure, skipKeys: keep, structureAction: spec.options.structure?.action };
-  return (input, shape) => {
+  return (input, shape, into) => {
     switch (shape.format) {
       case 'jsonl': {
-        const r = scrubJsonlBatch(input, scrubber, structure, invalid);
+        const r = scrubJsonlBatch(input, scrubber, structure, invalid, into);
         const reply = toScrubReply(input, {
           output: r.output,
           findings: r.findings,
@@ -40,7 +41,7 @@ export function formatScrubber(spec: RulesetSpec, scrubber: Scrubber): BatchScru
         return reply;
       }
       case 'json': {
-        const r = scrubJsonDocBatch(input, shape.state, scrubber, structure);
+        const r = scrubJsonDocBatch(input, shape.state, scrubber, structure, into);
         const reply = toScrubReply(input, r);
         reply.records = r.records;
         return reply;
@@ -65,7 +66,7 @@ export function formatScrubber(spec: RulesetSpec, scrubber: Scrubber): BatchScru
         };
       }
       default:
-        return toScrubReply(input, scrubber.scrub(input));
+        return toScrubReply(input, scrubber.scrub(input, undefined, into));
     }
   };
 }

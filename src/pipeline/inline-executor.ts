@@ -31,13 +31,18 @@ export class InlineExecutor implements BatchExecutor {
     return { version: spec.version, rules: spec.rules.length, knownValues: spec.knownValues.length };
   }
 
-  async scrub(input: Uint8Array, task: number, shape: BatchShape = TEXT_BATCH): Promise<ScrubReply> {
+  async scrub(
+    input: Uint8Array,
+    task: number,
+    shape: BatchShape = TEXT_BATCH,
+    output?: Uint8Array,
+  ): Promise<ScrubReply> {
     const scrubber = this.scrubber;
     if (!scrubber) throw new BatchFailure('error', 'no ruleset loaded');
     try {
       const fault = this.faults.faultFor(task);
       if (fault) injectFault(fault, false);
-      return scrubber(input, shape);
+      return scrubber(input, shape, output);
     } catch (err) {
       throw new BatchFailure('error', `scrubber threw ${errorClass(err)}`);
     }

@@ -59,11 +59,18 @@ interface Slot {
   settled: boolean;
   reply?: ScrubReply;
   failure?: BatchFailure;
+  /** Pooled buffer the executor may write the scrubbed bytes into. */
+  output: Uint8Array;
 }
 
 /** After a second signal, how long to wait for the output to take what is already scrubbed. */
 const ABORT_FLUSH_MS = 2000;
 const MIN_WINDOW_STRIDE = 1024 * 1024;
+
+/** Output buffers are a batch plus this much room for labels longer than what they replace. */
+function outputBytesFor(batchBytes: number): number {
+  return batchBytes + (batchBytes >> 3) + 4096;
+}
 
 /**
  * source -> framer -> executor (workers) -> sequencer -> sink, with the main thread doing only
@@ -73,6 +80,7 @@ const MIN_WINDOW_STRIDE = 1024 * 1024;
  */
 export class Pipeline {
   private readonly pool: BufferPool;
+  private readonly outputs: BufferPool;
   private framer: Framer | undefined;
   private plan: FormatPlan | undefined;
   private readonly queue: Queued[] = [];
@@ -102,6 +110,13 @@ export class Pipeline {
     private readonly events: PipelineEvents,
   ) {
     this.pool = new BufferPool(opts.batchBytes, (n) => executor.allocate(n), opts.maxInFlight + 2);
+    // Scrubbed bytes land in reused buffers too: a fresh one per batch costs a page fault per
+    // 4 KiB (~0.8 ms of CPU per MiB measured). Outputs that do not fit get their own buffer.
+    this.outputs = new BufferPool(
+      outputBytesFor(opts.batchBytes),
+      (n) => executor.allocate(n),
+      opts.maxInFlight + 2,
+    );
     sink.onFailure((f) =>
       this.halt(f.kind === 'closed' ? { kind: 'output-closed' } : { kind: 'output-failed', code: f.code }),
     );
@@ -249,10 +264,10 @@ export class Pipeline {
   }
 
   private start(unit: BatchUnit, source: number): void {
-    const slot: Slot = { task: ++this.tasks, unit, source, settled: false };
+    const slot: Slot = { task: ++this.tasks, unit, source, settled: false, output: this.outputs.take() };
     this.slots.set(this.nextSeq++, slot);
     this.executor
-      .scrub(unit.bytes, slot.task, { format: this.plan?.name ?? 'text', state: unit.state })
+      .scrub(unit.bytes, slot.task, { format: this.plan?.name ?? 'text', state: unit.state }, slot.output)
       .then(
         (reply) => {
           slot.reply = reply;
@@ -312,6 +327,8 @@ export class Pipeline {
     this.inputBytesWritten += slot.unit.bytes.length;
     this.sink.write(output, () => {
       this.pool.give(slot.unit.bytes);
+      // After a failure the output buffer is dropped: a worker being torn down may still write.
+      if (slot.reply) this.outputs.give(slot.output);
       this.inFlight--;
       this.notify();
     });

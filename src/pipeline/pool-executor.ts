@@ -73,7 +73,12 @@ export class PoolExecutor implements BatchExecutor {
     return { version: spec.version, rules: spec.rules.length, knownValues: spec.knownValues.length };
   }
 
-  async scrub(input: Uint8Array, task: number, shape: BatchShape = TEXT_BATCH): Promise<ScrubReply> {
+  async scrub(
+    input: Uint8Array,
+    task: number,
+    shape: BatchShape = TEXT_BATCH,
+    output?: Uint8Array,
+  ): Promise<ScrubReply> {
     const current = this.current;
     if (!current) throw new BatchFailure('error', 'no ruleset loaded');
     const shared = input.buffer instanceof SharedArrayBuffer ? input : this.toShared(input);
@@ -86,6 +91,9 @@ export class PoolExecutor implements BatchExecutor {
       length: shared.byteLength,
       shape,
     };
+    if (output?.buffer instanceof SharedArrayBuffer) {
+      message.output = { buffer: output.buffer, offset: output.byteOffset, length: output.byteLength };
+    }
     const fault = this.opts.faults.faultFor(task);
     if (fault) message.fault = fault;
     const budget = new AbortController();

@@ -65,5 +65,6 @@ export default function run(task: WorkerTask): unknown {
   const scrubber = scrubberFor(task.version, task.ruleset);
   if (task.fault) injectFault(task.fault, true);
   const input = Buffer.from(task.input, task.offset, task.length);
-  return movable(scrubber(input, task.shape));
+  const into = task.output && Buffer.from(task.output.buffer, task.output.offset, task.output.length);
+  return movable(scrubber(input, task.shape, into));
 }

@@ -21,6 +21,8 @@ export interface ScrubTask {
   length: number;
   /** Record format of this batch and the framer's state at its start. */
   shape: BatchShape;
+  /** Where the scrubbed bytes go when they fit; the reply's output is then a view of it. */
+  output?: { buffer: SharedArrayBuffer; offset: number; length: number };
   fault?: FaultKind;
 }
 
@@ -46,7 +48,10 @@ export interface ScrubReply {
   droppedRecords: number;
   /** Malformed input records replaced by a notice (jsonl withhold mode, msgpack). */
   invalidRecords?: number;
-  /** Scrubbed bytes; a view of the input itself when nothing changed. */
+  /**
+   * Scrubbed bytes: a view of the input itself when nothing changed, of the task's output
+   * buffer when they fit there, else a buffer of their own.
+   */
   output: Uint8Array;
 }
 

@@ -25,6 +25,21 @@ describe('Scrubber', () => {
     expect(s.scrub(input).output).toBe(input);
   });
 
+  it('writes the output into the caller\'s buffer when it fits, else into a new one', () => {
+    const s = scrubberWith([TOKEN]);
+    const input = Buffer.from('key tok_abcdefABCDEF end\n');
+    const expected = 'key [REDACTED:tok] end\n';
+    const roomy = Buffer.alloc(64, 0x2a);
+    const out = s.scrub(input, undefined, roomy).output;
+    expect(out.buffer).toBe(roomy.buffer);
+    expect(Buffer.from(out).toString()).toBe(expected);
+    expect(roomy.subarray(expected.length).every((b) => b === 0x2a)).toBe(true);
+    const tight = Buffer.alloc(expected.length - 1);
+    const fresh = s.scrub(input, undefined, tight).output;
+    expect(fresh.buffer).not.toBe(tight.buffer);
+    expect(Buffer.from(fresh).toString()).toBe(expected);
+  });
+
   it('masks only the secret group', () => {
     const s = scrubberWith([
       { id: 'pw', regex: '(?i)password=([^\\s&"]+)', keywords: ['password'], secretGroup: 1 },

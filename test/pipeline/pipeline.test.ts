@@ -104,6 +104,26 @@ describe('Pipeline (inline executor)', () => {
     );
   });
 
+  it('reuses batch and output memory only after the output has taken the bytes', async () => {
+    // A consumer that reads each chunk only when it completes the write, some time later.
+    const parts: Buffer[] = [];
+    const slow = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, done) {
+        setTimeout(() => {
+          parts.push(Buffer.from(chunk));
+          done();
+        }, parts.length % 3);
+      },
+    });
+    const input = Buffer.from(logLines(600, 5));
+    const { pipeline } = await makePipeline(new StreamSink(slow, 'test', false));
+    expect(await pipeline.run([source(chunked(input, [3000, 7000, 500], [0, 1]))])).toEqual({
+      kind: 'complete',
+    });
+    expect(Buffer.concat(parts).equals(Buffer.from(scrubberFor().scrub(input).output))).toBe(true);
+  });
+
   it('sends a line written to a quiet pipe within tens of milliseconds', async () => {
     const input = new PassThrough();
     const seen: number[] = [];
