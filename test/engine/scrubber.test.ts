@@ -25,7 +25,7 @@ describe('Scrubber', () => {
     expect(s.scrub(input).output).toBe(input);
   });
 
-  it('writes the output into the caller\'s buffer when it fits, else into a new one', () => {
+  it("writes the output into the caller's buffer when it fits, else into a new one", () => {
     const s = scrubberWith([TOKEN]);
     const input = Buffer.from('key tok_abcdefABCDEF end\n');
     const expected = 'key [REDACTED:tok] end\n';
