@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { CompiledRule, CompiledRuleset } from '../rules/compile.js';
 import { acceptCandidate } from '../rules/gates.js';
+import { boundaryBefore, type TokenLocator } from '../rules/token-locator.js';
 import { alignSpanEnd, alignSpanStart } from './json-safety.js';
 import { type PlannedSpan, replacementText, rewrite } from './rewrite.js';
 import { type MergedSpan, mergeSpans } from './spans.js';
@@ -151,6 +152,7 @@ export class Scrubber {
   private runRule(rule: CompiledRule, buf: Buffer, from: number, to: number, spans: Span[]): void {
     const view = buf.subarray(from, to);
     if (rule.required && !holdsEachSet(view, rule.required)) return;
+    if (rule.locator && this.locateTokens(rule, rule.locator, buf, from, view, spans)) return;
     const re = rule.re;
     re.lastIndex = 0;
     for (let m = re.exec(view); m !== null; m = re.exec(view)) {
@@ -159,12 +161,47 @@ export class Scrubber {
       // boundary (`(?:$|[^0-9A-Za-z_-])`) consumed by this match may be the leading boundary
       // of the next secret (`KEY1 KEY2`).
       re.lastIndex = Math.max(m.index + 1, range ? range[1] : re.lastIndex);
-      if (!range) continue;
-      const start = from + range[0];
-      const end = from + range[1];
-      if (end > start && acceptCandidate(rule, this.compiled.globalAllowlist, buf, start, end)) {
-        spans.push({ start, end, ruleId: rule.id, ruleIndex: rule.index, priority: rule.priority });
+      if (range) this.keep(rule, buf, from + range[0], from + range[1], spans);
+    }
+  }
+
+  /**
+   * The same spans as runRule's loop for a `LEADING_BOUNDARY(TOKEN)` rule, without RE2's
+   * submatch engine (token-locator.ts). False, with nothing added, when TOKEN matches empty
+   * text somewhere: that case is left to the whole rule.
+   */
+  private locateTokens(
+    rule: CompiledRule,
+    token: TokenLocator,
+    buf: Buffer,
+    from: number,
+    view: Buffer,
+    spans: Span[],
+  ): boolean {
+    const mark = spans.length;
+    let floor = 0;
+    token.lastIndex = 0;
+    for (let m = token.exec(view); m !== null; m = token.exec(view)) {
+      const start = m.index;
+      const end = token.lastIndex;
+      if (end === start) {
+        spans.length = mark;
+        return false;
       }
+      if (!boundaryBefore(view, start, floor)) {
+        token.lastIndex = start + 1;
+        continue;
+      }
+      floor = end;
+      this.keep(rule, buf, from + start, from + end, spans);
+    }
+    return true;
+  }
+
+  /** Adds buf[start, end) as a span of `rule` when it is not empty and passes the rule's gates. */
+  private keep(rule: CompiledRule, buf: Buffer, start: number, end: number, spans: Span[]): void {
+    if (end > start && acceptCandidate(rule, this.compiled.globalAllowlist, buf, start, end)) {
+      spans.push({ start, end, ruleId: rule.id, ruleIndex: rule.index, priority: rule.priority });
     }
   }
 

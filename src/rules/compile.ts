@@ -4,7 +4,9 @@ import { KnownValueMatcher } from '../engine/known-values.js';
 import type { ActionSpec, GlobalAllowlist, RuleAllowlist, RuleSpec, RulesetSpec } from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
 import { type ChecksumValidator, checksumValidators } from './checksums.js';
+import { countGroups } from './regex-source.js';
 import { requiredLiterals } from './required-literals.js';
+import { type TokenLocator, tokenLocator } from './token-locator.js';
 import { validateAction } from './validate.js';
 
 export interface CompiledAllowlist {
@@ -24,6 +26,8 @@ export interface CompiledRule {
   allowlist: CompiledAllowlist;
   /** The regex cannot match a line missing every literal of one set (required-literals.ts). */
   required: Buffer[][] | null;
+  /** For `LEADING_BOUNDARY(TOKEN)` rules: TOKEN alone, found without RE2's submatch engine. */
+  locator: TokenLocator | null;
   action: ActionSpec;
   priority: number;
   multiline: boolean;
@@ -129,6 +133,7 @@ function compileRule(rule: RuleSpec, index: number, defaultAction: ActionSpec): 
     checksum,
     allowlist: compileAllowlist(rule.allowlist ?? {}, where),
     required: requiredLiterals(rule.regex)?.map((set) => set.map((l) => Buffer.from(l, 'utf8'))) ?? null,
+    locator: tokenLocator(rule.regex, group),
     action: rule.action ? validateAction(rule.action, `rule ${rule.id} action`, where) : defaultAction,
     priority: rule.priority ?? 0,
     multiline: rule.multiline ?? false,
@@ -154,35 +159,4 @@ function compileRegex(source: string, flags: string, where: { file?: string; rul
   } catch (err) {
     throw new HushlogConfigError('E_RULE_REGEX', `invalid RE2 regex: ${(err as Error).message}`, where);
   }
-}
-
-/**
- * Capture groups in an RE2 pattern (RE2's node binding does not expose the count). Counts
- * `(` outside character classes that are not `(?` non-capturing forms; `(?P<name>` and
- * `(?<name>` capture. The pattern has already compiled, so it is well-formed.
- */
-export function countGroups(source: string): number {
-  let n = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-    } else if (inClass) {
-      if (c === ']') inClass = false;
-    } else if (c === '[') {
-      inClass = true;
-      // A `]` right after `[` or `[^` is a literal member, not the end of the class.
-      if (source[i + 1] === '^') i++;
-      if (source[i + 1] === ']') i++;
-    } else if (c === '(') {
-      if (source[i + 1] !== '?') n++;
-      else if (
-        source[i + 2] === 'P' ||
-        (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!')
-      )
-        n++;
-    }
-  }
-  return n;
 }

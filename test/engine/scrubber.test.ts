@@ -235,7 +235,7 @@ describe('Scrubber', () => {
 
 describe('countGroups', () => {
   it('agrees with RE2 on the groups of tricky patterns', async () => {
-    const { countGroups } = await import('../../src/rules/compile.js');
+    const { countGroups } = await import('../../src/rules/regex-source.js');
     const RE2 = (await import('re2')).default;
     const patterns = [
       'a(b)c',
