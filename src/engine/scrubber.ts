@@ -33,9 +33,9 @@ export class Scrubber {
   /**
    * @param extraSpans spans found by a caller that knows more of the format (JSON key and
    *   path rules); they merge with the Scrubber's own before the one rewrite pass.
-   * @param into where to write the output when it fits (never overlapping the input): memory the caller reuses is already
-   *   mapped, while a fresh buffer per batch costs a page fault per 4 KiB (~0.8 ms of system
-   *   time per MiB on the benchmark machines).
+   * @param into where to write the output when it fits; must not overlap the input. Memory
+   *   the caller reuses is already mapped, while a fresh buffer per batch costs a page fault
+   *   per 4 KiB (~0.8 ms of system time per MiB on the benchmark machines).
    */
   scrub(input: Uint8Array, extraSpans?: readonly Span[], into?: Uint8Array): ScrubResult {
     const buf = Buffer.isBuffer(input)
