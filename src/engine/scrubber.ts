@@ -41,10 +41,12 @@ export class Scrubber {
     const buf = Buffer.isBuffer(input)
       ? input
       : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    const spans = this.findSpans(buf);
+    const spans: Span[] = [];
+    const newlines = this.collectSpans(buf, spans);
+    const records = newlines + (buf.length > 0 && buf[buf.length - 1] !== NEWLINE ? 1 : 0);
     if (extraSpans) spans.push(...extraSpans);
-    if (spans.length === 0) return { output: input, findings: [], droppedRecords: 0 };
-    return this.apply(buf, spans, into);
+    if (spans.length === 0) return { output: input, findings: [], droppedRecords: 0, records };
+    return { ...this.apply(buf, spans, into), records };
   }
 
   /**
@@ -85,16 +87,22 @@ export class Scrubber {
   /** Every candidate span, unmerged, already aligned so no span splits an escape sequence. */
   findSpans(buf: Buffer): Span[] {
     const spans: Span[] = [];
-    this.findDetectorSpans(buf, spans);
+    this.collectSpans(buf, spans);
+    return spans;
+  }
+
+  /** findSpans into `spans`; returns the newline count the keyword scan took on its way. */
+  private collectSpans(buf: Buffer, spans: Span[]): number {
+    const newlines = this.findDetectorSpans(buf, spans);
     this.findKnownValueSpans(buf, spans);
     for (const s of spans) {
       s.start = alignSpanStart(buf, s.start, 0, buf.length);
       s.end = alignSpanEnd(buf, s.end, 0, buf.length);
     }
-    return spans;
+    return newlines;
   }
 
-  private findDetectorSpans(buf: Buffer, spans: Span[]): void {
+  private findDetectorSpans(buf: Buffer, spans: Span[]): number {
     const { rules, keywordScanner, keywordRules, alwaysRules } = this.compiled;
     const len = buf.length;
     const stamps = this.ruleStamp;
@@ -103,7 +111,7 @@ export class Scrubber {
     work.length = 0;
     let lineStart = 0;
     let lineEnd = -1;
-    keywordScanner.scan(buf, 0, len, (end, kw) => {
+    const newlines = keywordScanner.scan(buf, 0, len, (end, kw) => {
       const start = end - keywordScanner.keywordLengths[kw];
       if (start >= lineEnd) {
         this.stamp++;
@@ -123,6 +131,7 @@ export class Scrubber {
     this.runGroupedByRule(buf, spans);
     for (const [r, from] of multilineFrom) this.runRule(rules[r], buf, from, len, spans);
     for (const r of alwaysRules) this.runRule(rules[r], buf, 0, len, spans);
+    return newlines;
   }
 
   /**
@@ -227,7 +236,7 @@ export class Scrubber {
       : (this.compiled.knownValueAction ?? this.compiled.defaultAction);
   }
 
-  private apply(buf: Buffer, spans: Span[], into?: Uint8Array): ScrubResult {
+  private apply(buf: Buffer, spans: Span[], into?: Uint8Array): Omit<ScrubResult, 'records'> {
     const dropped = this.droppedRecords(buf, spans);
     const merged = mergeWithWholeValues(spans);
     const planned: PlannedSpan[] = [];

@@ -160,4 +160,6 @@ export interface ScrubResult {
   findings: Finding[];
   /** Records removed by a `drop` action. */
   droppedRecords: number;
+  /** Records in the input: one per `\n`, plus a last one without its `\n`. */
+  records: number;
 }

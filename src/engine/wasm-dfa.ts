@@ -27,6 +27,7 @@ export interface WasmDfaOptions {
 }
 
 const HEADER = 272;
+const NEWLINE = 0x0a;
 const RESULT_S0 = 256 >> 2;
 const RESULT_S1 = 260 >> 2;
 const RESULT_HITS1 = 264 >> 2;
@@ -43,6 +44,7 @@ interface DfaExports {
     out0: number,
     out1: number,
   ): number;
+  count(p: number, end: number, byte: number): number;
 }
 
 /**
@@ -89,18 +91,22 @@ export class WasmDfa {
 
   /**
    * Steps the automaton over buf[from, to) from its start state, calling onHit for each output
-   * state in order of position: keywords start no earlier than `from`.
+   * state in order of position: keywords start no earlier than `from`. Returns how many
+   * `\n` bytes the range holds, counted while each chunk is in the module's memory anyway.
    */
-  scan(buf: Uint8Array, from: number, to: number, onHit: StateHit): void {
+  scan(buf: Uint8Array, from: number, to: number, onHit: StateHit): number {
     const bytes = new Uint8Array(this.mem.buffer);
     const words = new Int32Array(this.mem.buffer);
     let s = this.startBytes;
+    let newlines = 0;
     for (let c0 = from; c0 < to; c0 += this.chunk) {
       const c1 = Math.min(to, c0 + this.chunk);
       bytes.set(buf.subarray(c0, c1), this.inputAt);
       const base = this.inputAt - c0; // the address of buf[x] is base + x
       s = this.scanChunk(words, base, c0, c1, s, onHit);
+      newlines += this.exports.count(this.inputAt, this.inputAt + (c1 - c0), NEWLINE);
     }
+    return newlines;
   }
 
   private scanChunk(

@@ -10,6 +10,8 @@ export interface JsonlBatchResult {
   output: Uint8Array;
   findings: Finding[];
   droppedRecords: number;
+  /** Lines in the batch (withheld ones included). */
+  records: number;
   withheld: number;
 }
 
@@ -38,7 +40,7 @@ export function scrubJsonlBatch(
   }
   const extra = structure.active ? structure.jsonLineSpans(input) : undefined;
   const r = scrubber.scrub(input, extra, into);
-  return { output: r.output, findings: r.findings, droppedRecords: r.droppedRecords, withheld };
+  return { output: r.output, findings: r.findings, droppedRecords: r.droppedRecords, records: r.records, withheld };
 }
 
 function withholdInvalidLines(batch: Uint8Array): { output: Uint8Array; withheld: number } {

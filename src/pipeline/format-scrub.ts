@@ -36,6 +36,7 @@ export function formatScrubber(spec: RulesetSpec, scrubber: Scrubber): BatchScru
           output: r.output,
           findings: r.findings,
           droppedRecords: r.droppedRecords,
+          records: r.records,
         });
         reply.invalidRecords = r.withheld;
         return reply;

@@ -1,5 +1,5 @@
 import type { ScrubResult } from '../engine/types.js';
-import { columnOf, countRecords } from './records.js';
+import { columnOf } from './records.js';
 import type { LocatedFinding, ScrubReply } from './task.js';
 
 /** Turns a Scrubber result into what the pipeline needs once the input bytes are out of reach. */
@@ -9,7 +9,7 @@ export function toScrubReply(input: Uint8Array, result: ScrubResult): ScrubReply
     column: columnOf(input, f.offset),
   }));
   return {
-    records: countRecords(input),
+    records: result.records,
     findings,
     droppedRecords: result.droppedRecords,
     output: result.output,

@@ -76,6 +76,35 @@ describe('KeywordScanner', () => {
     );
   });
 
+  it('returns the newline count of the scanned range, on the JS path and in WebAssembly', () => {
+    const newlines = (b: Uint8Array) => b.reduce((n, x) => n + (x === 0x0a ? 1 : 0), 0);
+    fc.assert(
+      fc.property(
+        // Bytes biased to `\n` and `\n`'s neighbours, at lengths that leave SIMD tails of every size.
+        fc.uint8Array({ minLength: 0, maxLength: 700, size: 'max' }).map((b) =>
+          b.map((x) => (x < 96 ? 0x0a : x < 128 ? 0x0b : x)),
+        ),
+        fc.integer({ min: 2, max: 200 }),
+        fc.nat(40),
+        fc.nat(40),
+        (bytes, chunk, cutFrom, cutTo) => {
+          const hay = Buffer.from(bytes);
+          const from = Math.min(cutFrom, hay.length);
+          const to = Math.max(from, hay.length - cutTo);
+          const want = newlines(hay.subarray(from, to));
+          const wasm = new KeywordScanner(['ab'], { wasmMin: 0, wasm: { chunk, splitMin: 8 } });
+          const js = new KeywordScanner(['ab'], { wasmMin: Number.POSITIVE_INFINITY });
+          expect(wasm.scan(hay, from, to, () => {})).toBe(want);
+          expect(js.scan(hay, from, to, () => {})).toBe(want);
+        },
+      ),
+      { numRuns: 500 },
+    );
+    const big = Buffer.alloc(300_000, 0x61);
+    for (let i = 7; i < big.length; i += 97) big[i] = 0x0a;
+    expect(new KeywordScanner(['zz']).scan(big, 0, big.length, () => {})).toBe(newlines(big));
+  });
+
   it('respects the from/to window', () => {
     const s = new KeywordScanner(['abc']);
     const hay = Buffer.from('abcabcabc');

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { countRecords } from '../../src/pipeline/records.js';
 import { scrubberWith } from '../helpers/ruleset.js';
 
 const scrubber = scrubberWith([
@@ -67,8 +68,10 @@ describe('Scrubber properties', () => {
   it('keeps the record count', () => {
     fc.assert(
       fc.property(text, (t) => {
-        const out = Buffer.from(scrubber.scrub(Buffer.from(t)).output).toString('latin1');
+        const r = scrubber.scrub(Buffer.from(t));
+        const out = Buffer.from(r.output).toString('latin1');
         expect(out.split('\n').length).toBe(Buffer.from(t).toString('latin1').split('\n').length);
+        expect(r.records).toBe(countRecords(Buffer.from(t)));
       }),
       { numRuns: 300 },
     );
@@ -110,8 +113,9 @@ describe('Scrubber properties', () => {
 
   it('never throws on arbitrary bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-        scrubber.scrub(Buffer.from(bytes));
+      // Up to a few KiB, so the keyword scan's WebAssembly path (and its record count) runs too.
+      fc.property(fc.uint8Array({ maxLength: 3000, size: 'max' }), (bytes) => {
+        expect(scrubber.scrub(Buffer.from(bytes)).records).toBe(countRecords(bytes));
       }),
       { numRuns: 500 },
     );

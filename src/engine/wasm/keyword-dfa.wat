@@ -76,4 +76,27 @@
     (i32.store (i32.const 260) (local.get $s1))
     (i32.store (i32.const 264) (i32.shr_u (i32.sub (local.get $o1) (local.get $out1)) (i32.const 3)))
     (i32.shr_u (i32.sub (local.get $o0) (local.get $out0)) (i32.const 3)))
+;; Occurrences of byte $b in [$p, $end): the driver counts newlines (records) here, on
+  ;; bytes it has just copied in, instead of a second pass over the batch in JS (~0.3 ms per
+  ;; MB with Buffer.indexOf per line). 16 bytes per step with SIMD, then byte by byte.
+  (func (export "count")
+    (param $p i32) (param $end i32) (param $b i32) (result i32)
+    (local $n i32) (local $v v128)
+    (local.set $v (i8x16.splat (local.get $b)))
+    (block $wide
+      (loop $next16
+        (br_if $wide (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+        (local.set $n
+          (i32.add (local.get $n)
+            (i32.popcnt (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (local.get $v))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next16)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $n
+          (i32.add (local.get $n) (i32.eq (i32.load8_u (local.get $p)) (local.get $b))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (local.get $n))
 )
