@@ -53,12 +53,15 @@ export class PoolExecutor implements BatchExecutor {
     const ruleset = new SharedArrayBuffer(bytes.length);
     new Uint8Array(ruleset).set(bytes);
     // One compile task per worker, submitted together: each idle worker takes one, so every
-    // thread has the version compiled before batches need it (no compile latency on a batch).
+    // thread has the version built before batches need it (no compile latency on a batch).
+    // Only one of them compiles every regex, which is what refuses a broken ruleset; the
+    // others compile each rule's regexes the first time the rule runs.
     let replies: CompileReply[];
     try {
-      const task = { kind: 'compile', version: spec.version, ruleset } as const;
       replies = (await Promise.all(
-        Array.from({ length: this.opts.workers }, () => this.pool.run(task)),
+        Array.from({ length: this.opts.workers }, (_, i) =>
+          this.pool.run({ kind: 'compile', version: spec.version, ruleset, validate: i === 0 }),
+        ),
       )) as CompileReply[];
     } catch (err) {
       throw new HushlogConfigError(

@@ -21,11 +21,12 @@ const MIN_TRANSFER_BYTES = 4096;
 
 const scrubbers = new Map<number, BatchScrub>();
 
-function scrubberFor(version: number, ruleset: SharedArrayBuffer): BatchScrub {
+/** `validate`: compile every regex now; otherwise on first use (some worker validated at load). */
+function scrubberFor(version: number, ruleset: SharedArrayBuffer, validate: boolean): BatchScrub {
   const cached = scrubbers.get(version);
   if (cached) return cached;
   const spec = deserialize(Buffer.from(ruleset)) as RulesetSpec;
-  const scrubber = formatScrubber(spec, new Scrubber(compileRuleset(spec)));
+  const scrubber = formatScrubber(spec, new Scrubber(compileRuleset(spec, { validate })));
   scrubbers.set(version, scrubber);
   for (const old of scrubbers.keys()) {
     if (scrubbers.size <= VERSIONS_KEPT) break;
@@ -51,7 +52,7 @@ export default function run(task: WorkerTask): unknown {
   if (task.kind === 'compile') {
     let reply: CompileReply;
     try {
-      scrubberFor(task.version, task.ruleset);
+      scrubberFor(task.version, task.ruleset, task.validate);
       reply = { ok: true };
     } catch (err) {
       // Config errors name file/rule only; anything else could quote a pattern or value.
@@ -62,7 +63,7 @@ export default function run(task: WorkerTask): unknown {
     }
     return reply;
   }
-  const scrubber = scrubberFor(task.version, task.ruleset);
+  const scrubber = scrubberFor(task.version, task.ruleset, false);
   if (task.fault) injectFault(task.fault, true);
   const input = Buffer.from(task.input, task.offset, task.length);
   const into = task.output && Buffer.from(task.output.buffer, task.output.offset, task.output.length);

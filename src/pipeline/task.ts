@@ -30,6 +30,8 @@ export interface CompileTask {
   kind: 'compile';
   version: number;
   ruleset: SharedArrayBuffer;
+  /** Compile every regex now (one worker per load does, and refuses a broken ruleset). */
+  validate: boolean;
 }
 
 export type WorkerTask = ScrubTask | CompileTask;

@@ -137,7 +137,9 @@ describe('hushlog filter (e2e)', () => {
       [['--workers', '-3'], /^hushlog: option --workers: expected an integer >= 0, got "-3"$/],
       [['--config', badConfig], /bad\.yaml: key "workers": expected an integer >= 0, got "lots"$/],
       [['missing-input.log'], /^hushlog: missing-input\.log: cannot read input \(ENOENT\)$/],
-      [['--rules', badPack], /pack\.toml.*broken-rule/],
+      [['--rules', badPack, '--workers', '0'], /pack\.toml.*broken-rule/],
+      // One worker validates the whole ruleset; the others compile regexes on first use.
+      [['--rules', badPack, '--workers', '2'], /pack\.toml.*broken-rule/],
       [['--output', join(dir, 'no/such/dir/out.log')], /cannot open output for appending \(ENOENT\)$/],
     ];
     for (const [args, message] of cases) {

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HushlogConfigError } from '../../src/errors.js';
+import { Scrubber } from '../../src/engine/scrubber.js';
 import { compileRuleset } from '../../src/rules/compile.js';
-import { scrubberWith, scrubText, specWith } from '../helpers/ruleset.js';
+import { buildRulesetSpec } from '../../src/rules/ruleset.js';
+import { scrubberWith, scrubText, specWith, TEST_HASH_KEY } from '../helpers/ruleset.js';
 
 const TOKEN = { id: 'tok', regex: 'tok_[A-Za-z0-9]{12}', keywords: ['tok_'] };
 
@@ -220,6 +223,23 @@ describe('Scrubber', () => {
       expectError({ id: 'bad', regex: 'a(b)', secretGroup: 2 }, /secretGroup 2/));
     it('unknown checksum', () =>
       expectError({ id: 'bad', regex: 'ab', checksum: 'nope' }, /unknown checksum/));
+    it('masks the same with regexes compiled on first use as with all compiled at load', async () => {
+      const { spec } = await buildRulesetSpec({ defaultRules: true, hashKeyHex: TEST_HASH_KEY });
+      const app = readFileSync(new URL('../../examples/app.log', import.meta.url));
+      const eager = new Scrubber(compileRuleset(spec)).scrub(app);
+      const lazy = new Scrubber(compileRuleset(spec, { validate: false })).scrub(app);
+      expect(lazy.findings.length).toBeGreaterThan(5);
+      expect(lazy.findings).toEqual(eager.findings);
+      expect(Buffer.from(lazy.output).equals(Buffer.from(eager.output))).toBe(true);
+    });
+    it('only on first use when compiled without validation (a twin thread validated)', () => {
+      const lazy = compileRuleset(specWith([{ id: 'bad', regex: 'a(?=b)', keywords: ['a'] }]), {
+        validate: false,
+      });
+      expect(() => lazy.rules[0].re).toThrow(/^inline\.toml: rule bad: invalid RE2 regex/);
+      const scrubber = new Scrubber(lazy);
+      expect(() => scrubber.scrub(Buffer.from('ab\n'))).toThrow(HushlogConfigError);
+    });
     it('duplicate ids', () => {
       expect(() =>
         compileRuleset(
