@@ -40,7 +40,13 @@ export function scrubJsonlBatch(
   }
   const extra = structure.active ? structure.jsonLineSpans(input) : undefined;
   const r = scrubber.scrub(input, extra, into);
-  return { output: r.output, findings: r.findings, droppedRecords: r.droppedRecords, records: r.records, withheld };
+  return {
+    output: r.output,
+    findings: r.findings,
+    droppedRecords: r.droppedRecords,
+    records: r.records,
+    withheld,
+  };
 }
 
 function withholdInvalidLines(batch: Uint8Array): { output: Uint8Array; withheld: number } {

@@ -81,9 +81,9 @@ describe('KeywordScanner', () => {
     fc.assert(
       fc.property(
         // Bytes biased to `\n` and `\n`'s neighbours, at lengths that leave SIMD tails of every size.
-        fc.uint8Array({ minLength: 0, maxLength: 700, size: 'max' }).map((b) =>
-          b.map((x) => (x < 96 ? 0x0a : x < 128 ? 0x0b : x)),
-        ),
+        fc
+          .uint8Array({ minLength: 0, maxLength: 700, size: 'max' })
+          .map((b) => b.map((x) => (x < 96 ? 0x0a : x < 128 ? 0x0b : x))),
         fc.integer({ min: 2, max: 200 }),
         fc.nat(40),
         fc.nat(40),
