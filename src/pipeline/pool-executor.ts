@@ -1,11 +1,12 @@
 import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
+import type { SharedKnownValueTables } from '../engine/known-values.js';
 import type { RulesetSpec } from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
 import { type BatchExecutor, BatchFailure, errorClass, type LoadedRuleset } from './executor.js';
 import type { FaultPlan } from './fault-plan.js';
 import { type BatchShape, TEXT_BATCH } from './format-scrub.js';
-import type { CompileReply, ScrubReply, ScrubTask } from './task.js';
+import type { CompileReply, CompileTask, ScrubReply, ScrubTask } from './task.js';
 
 export interface PoolExecutorOptions {
   workers: number;
@@ -23,7 +24,9 @@ const DEFAULT_WORKER = new URL('./scrub-worker.js', import.meta.url);
 /** Scrubs batches on a piscina pool of worker threads, one batch per task. */
 export class PoolExecutor implements BatchExecutor {
   private readonly pool: Piscina;
-  private current: { version: number; ruleset: SharedArrayBuffer } | undefined;
+  private current:
+    | { version: number; ruleset: SharedArrayBuffer; known: SharedKnownValueTables | undefined }
+    | undefined;
 
   constructor(private readonly opts: PoolExecutorOptions) {
     this.pool = new Piscina({
@@ -52,17 +55,31 @@ export class PoolExecutor implements BatchExecutor {
     const bytes = serialize(spec);
     const ruleset = new SharedArrayBuffer(bytes.length);
     new Uint8Array(ruleset).set(bytes);
-    // One compile task per worker, submitted together: each idle worker takes one, so every
-    // thread has the version built before batches need it (no compile latency on a batch).
-    // Only one of them compiles every regex, which is what refuses a broken ruleset; the
-    // others compile each rule's regexes the first time the rule runs.
+    // One compile task per worker: every thread has the version built before batches need
+    // it (no compile latency on a batch). Only one of them compiles every regex, which is
+    // what refuses a broken ruleset; the others compile each rule's regexes the first time
+    // it runs. Known values are built once, by that first worker, in shared memory, and the
+    // others attach to its tables: at 100k values each build costs ~1 s and ~120 MB.
     let replies: CompileReply[];
+    let known: SharedKnownValueTables | undefined;
     try {
-      replies = (await Promise.all(
-        Array.from({ length: this.opts.workers }, (_, i) =>
-          this.pool.run({ kind: 'compile', version: spec.version, ruleset, validate: i === 0 }),
-        ),
-      )) as CompileReply[];
+      const task = { kind: 'compile', version: spec.version, ruleset } as const;
+      const run = (t: CompileTask) => this.pool.run(t) as Promise<CompileReply>;
+      if (spec.knownValues.length > 0) {
+        const first = await run({ ...task, validate: true, share: true });
+        known = first.ok ? first.known : undefined;
+        replies = [first];
+        if (first.ok) {
+          const rest = Array.from({ length: this.opts.workers - 1 }, () =>
+            run({ ...task, validate: false, known }),
+          );
+          replies.push(...(await Promise.all(rest)));
+        }
+      } else {
+        replies = await Promise.all(
+          Array.from({ length: this.opts.workers }, (_, i) => run({ ...task, validate: i === 0 })),
+        );
+      }
     } catch (err) {
       throw new HushlogConfigError(
         'E_RULESET',
@@ -72,7 +89,7 @@ export class PoolExecutor implements BatchExecutor {
     const refused = replies.find((r) => !r.ok);
     if (refused && !refused.ok) throw new HushlogConfigError('E_RULESET', refused.message);
     // Switching here is atomic for the pipeline: every batch submitted from now on carries it.
-    this.current = { version: spec.version, ruleset };
+    this.current = { version: spec.version, ruleset, known };
     return { version: spec.version, rules: spec.rules.length, knownValues: spec.knownValues.length };
   }
 
@@ -94,6 +111,7 @@ export class PoolExecutor implements BatchExecutor {
       length: shared.byteLength,
       shape,
     };
+    if (current.known) message.known = current.known;
     if (output?.buffer instanceof SharedArrayBuffer) {
       message.output = { buffer: output.buffer, offset: output.byteOffset, length: output.byteLength };
     }

@@ -5,6 +5,7 @@
  */
 import { deserialize } from 'node:v8';
 import { Piscina } from 'piscina';
+import { KnownValueMatcher, type SharedKnownValueTables } from '../engine/known-values.js';
 import { Scrubber } from '../engine/scrubber.js';
 import type { RulesetSpec } from '../engine/types.js';
 import { isConfigError } from '../errors.js';
@@ -19,20 +20,41 @@ const VERSIONS_KEPT = 2;
 /** Below this, Buffer.concat output may live in Node's shared 8 KiB slab, which cannot move. */
 const MIN_TRANSFER_BYTES = 4096;
 
-const scrubbers = new Map<number, BatchScrub>();
+interface Prepared {
+  scrub: BatchScrub;
+  /** Known-value tables in shared memory, when this thread built or attached them. */
+  known?: SharedKnownValueTables;
+}
 
-/** `validate`: compile every regex now; otherwise on first use (some worker validated at load). */
-function scrubberFor(version: number, ruleset: SharedArrayBuffer, validate: boolean): BatchScrub {
-  const cached = scrubbers.get(version);
+const prepared = new Map<number, Prepared>();
+
+interface PrepareOptions {
+  /** Compile every regex now; otherwise on first use (some worker validated at load). */
+  validate: boolean;
+  /** Known-value tables to attach to instead of building them. */
+  known?: SharedKnownValueTables;
+  /** Build the known-value tables in shared memory, so other workers can attach to them. */
+  share?: boolean;
+}
+
+function prepare(version: number, ruleset: SharedArrayBuffer, opts: PrepareOptions): Prepared {
+  const cached = prepared.get(version);
   if (cached) return cached;
   const spec = deserialize(Buffer.from(ruleset)) as RulesetSpec;
-  const scrubber = formatScrubber(spec, new Scrubber(compileRuleset(spec, { validate })));
-  scrubbers.set(version, scrubber);
-  for (const old of scrubbers.keys()) {
-    if (scrubbers.size <= VERSIONS_KEPT) break;
-    if (old !== version) scrubbers.delete(old);
+  const compiled = compileRuleset(spec, { validate: opts.validate, knownTables: opts.known });
+  let known = opts.known;
+  if (!known && opts.share && compiled.known) {
+    known = compiled.known.toShared();
+    // Scan from the shared copy too: the private one is garbage from here on.
+    compiled.known = KnownValueMatcher.fromShared(known);
   }
-  return scrubber;
+  const entry: Prepared = { scrub: formatScrubber(spec, new Scrubber(compiled)), known };
+  prepared.set(version, entry);
+  for (const old of prepared.keys()) {
+    if (prepared.size <= VERSIONS_KEPT) break;
+    if (old !== version) prepared.delete(old);
+  }
+  return entry;
 }
 
 /** Hands the output's memory back instead of cloning it, when it owns a whole ArrayBuffer. */
@@ -52,8 +74,8 @@ export default function run(task: WorkerTask): unknown {
   if (task.kind === 'compile') {
     let reply: CompileReply;
     try {
-      scrubberFor(task.version, task.ruleset, task.validate);
-      reply = { ok: true };
+      const { known } = prepare(task.version, task.ruleset, task);
+      reply = task.share && known ? { ok: true, known } : { ok: true };
     } catch (err) {
       // Config errors name file/rule only; anything else could quote a pattern or value.
       reply = {
@@ -63,7 +85,7 @@ export default function run(task: WorkerTask): unknown {
     }
     return reply;
   }
-  const scrubber = scrubberFor(task.version, task.ruleset, false);
+  const scrubber = prepare(task.version, task.ruleset, { validate: false, known: task.known }).scrub;
   if (task.fault) injectFault(task.fault, true);
   const input = Buffer.from(task.input, task.offset, task.length);
   const into = task.output && Buffer.from(task.output.buffer, task.output.offset, task.output.length);

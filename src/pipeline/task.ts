@@ -1,3 +1,4 @@
+import type { SharedKnownValueTables } from '../engine/known-values.js';
 import type { Finding } from '../engine/types.js';
 import type { BatchShape } from './format-scrub.js';
 
@@ -16,6 +17,8 @@ export interface ScrubTask {
   version: number;
   /** v8-serialized RulesetSpec of that version; decoded only on a worker's first sight of it. */
   ruleset: SharedArrayBuffer;
+  /** That version's known-value tables, built once by one worker (see CompileTask.share). */
+  known?: SharedKnownValueTables;
   input: SharedArrayBuffer;
   offset: number;
   length: number;
@@ -32,6 +35,10 @@ export interface CompileTask {
   ruleset: SharedArrayBuffer;
   /** Compile every regex now (one worker per load does, and refuses a broken ruleset). */
   validate: boolean;
+  /** Build the known-value tables in shared memory and return them in the reply. */
+  share?: boolean;
+  /** Known-value tables another worker built: attach instead of building. */
+  known?: SharedKnownValueTables;
 }
 
 export type WorkerTask = ScrubTask | CompileTask;
@@ -57,4 +64,4 @@ export interface ScrubReply {
   output: Uint8Array;
 }
 
-export type CompileReply = { ok: true } | { ok: false; message: string };
+export type CompileReply = { ok: true; known?: SharedKnownValueTables } | { ok: false; message: string };

@@ -1,6 +1,6 @@
 import RE2 from 're2';
 import { KeywordScanner } from '../engine/keyword-scanner.js';
-import { KnownValueMatcher } from '../engine/known-values.js';
+import { KnownValueMatcher, type SharedKnownValueTables } from '../engine/known-values.js';
 import type { ActionSpec, GlobalAllowlist, RuleAllowlist, RuleSpec, RulesetSpec } from '../engine/types.js';
 import { HushlogConfigError } from '../errors.js';
 import { type ChecksumValidator, checksumValidators } from './checksums.js';
@@ -41,6 +41,8 @@ export interface CompileOptions {
    * benchmark corpus), which saved a worker ~150 ms of start-up CPU.
    */
   validate?: boolean;
+  /** The spec's known-value tables, built by another thread: attached, not built again. */
+  knownTables?: SharedKnownValueTables;
 }
 
 /** A ruleset ready to scrub with. Built in each worker from the same plain RulesetSpec. */
@@ -103,7 +105,11 @@ export function compileRuleset(spec: RulesetSpec, opts: CompileOptions = {}): Co
     keywordScanner: new KeywordScanner([...keywordIndex.keys()]),
     keywordRules: keywordRuleLists.map((l) => Int32Array.from(l)),
     alwaysRules,
-    known: knownValues.length ? KnownValueMatcher.build(knownValues) : null,
+    known: knownValues.length
+      ? opts.knownTables
+        ? KnownValueMatcher.fromShared(opts.knownTables)
+        : KnownValueMatcher.build(knownValues)
+      : null,
     knownSources: knownValues.map((v) => v.source),
     globalAllowlist: compileAllowlist(spec.options.allowlist ?? {}, undefined),
     defaultAction,
@@ -159,7 +165,9 @@ class LazyRule implements CompiledRule {
       }
     }
     this.minEntropy = spec.entropy ?? 0;
-    this.action = spec.action ? validateAction(spec.action, `rule ${spec.id} action`, this.where) : defaultAction;
+    this.action = spec.action
+      ? validateAction(spec.action, `rule ${spec.id} action`, this.where)
+      : defaultAction;
     this.priority = spec.priority ?? 0;
     this.multiline = spec.multiline ?? false;
     if (validate) void this.allowlist;

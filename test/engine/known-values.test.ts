@@ -38,6 +38,48 @@ const spec = (value: string, i = 0): KnownValueSpec => ({ source: `test:${i}`, v
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
 
 describe('KnownValueMatcher', () => {
+  it('attached to shared tables (another thread built them), finds exactly what the builder finds', () => {
+    const value = fc.string({
+      unit: fc.constantFrom(...'abcXYZ019+/=%"é'.split('')),
+      minLength: 8,
+      maxLength: 24,
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(value, { minLength: 1, maxLength: 6 }),
+        // Each piece: noise, or one of the values in one of its encoded forms.
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.string({ maxLength: 12 })), { maxLength: 12 }),
+        fc.boolean(),
+        (values, picks, wasm) => {
+          const specs = values.map((v, i) => spec(v, i));
+          const pieces = picks.map(([v, f, noise]) => {
+            if (v % 3 === 0) return noise;
+            const forms = encodedForms(values[v % values.length]);
+            return `${noise}${Buffer.from(forms[f % forms.length]).toString('latin1')}`;
+          });
+          const tuning: KnownValueMatcherTuning = { wasmMin: wasm ? 0 : Number.POSITIVE_INFINITY };
+          const built = KnownValueMatcher.build(specs, tuning);
+          const tables = built.toShared();
+          for (const a of [
+            tables.bytes,
+            tables.filter,
+            tables.windowSlots,
+            tables.anchorSlots,
+            tables.value,
+          ]) {
+            expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+          }
+          const attached = KnownValueMatcher.fromShared(structuredClone(tables), tuning);
+          const hay = new Uint8Array(Buffer.from(pieces.join(' '), 'latin1'));
+          expect(scanAll(attached, hay)).toEqual(scanAll(built, hay));
+          expect(scanAll(attached, hay)).toEqual(oracle(specs, hay));
+          expect(attached.memoryBytes).toBe(built.memoryBytes);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('finds a raw value and reports the value index', () => {
     const values = [spec('sk-live-0123456789abcdef', 0), spec('another-secret-value', 1)];
     const m = KnownValueMatcher.build(values);

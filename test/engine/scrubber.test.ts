@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HushlogConfigError } from '../../src/errors.js';
 import { Scrubber } from '../../src/engine/scrubber.js';
+import { HushlogConfigError } from '../../src/errors.js';
 import { compileRuleset } from '../../src/rules/compile.js';
 import { buildRulesetSpec } from '../../src/rules/ruleset.js';
 import { scrubberWith, scrubText, specWith, TEST_HASH_KEY } from '../helpers/ruleset.js';
