@@ -46,6 +46,7 @@ interface Case {
   hushlog: boolean;
   ms: number[];
   rssKiB: number[];
+  cpuSeconds: number[];
 }
 
 async function main(): Promise<void> {
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       hushlog: isHushlog,
       ms: [],
       rssKiB: [],
+      cpuSeconds: [],
     });
     const cases: Case[] = [
       mk('cat', 'cat'),
@@ -111,10 +113,11 @@ async function main(): Promise<void> {
     // Rounds interleave the cases so a noisy neighbour spreads over all of them.
     for (let round = 0; round < runs; round++) {
       for (const c of cases) {
-        const measureRss = c.hushlog && hasGnuTime() ? join(dir, 'rss.txt') : undefined;
+        const measureRss = hasGnuTime() ? join(dir, 'rss.txt') : undefined;
         const run = await timePipeline(c.input, c.stage, { measureRss });
         c.ms.push(run.ms);
-        if (run.peakRssKiB !== undefined) c.rssKiB.push(run.peakRssKiB);
+        if (run.peakRssKiB !== undefined && c.hushlog) c.rssKiB.push(run.peakRssKiB);
+        if (run.cpuSeconds !== undefined) c.cpuSeconds.push(run.cpuSeconds);
         process.stderr.write(
           `round ${round + 1}/${runs} ${c.name}: ${fmt(mbPerSec(c.bytes, run.ms))} MB/s\n`,
         );
@@ -131,10 +134,18 @@ async function main(): Promise<void> {
       `${fmtRate(rate(c) / rate(nodePipe))}x`,
       `${fmtRate(rate(c) / rate(rgCase))}x`,
       c.rssKiB.length ? fmt(Math.max(...c.rssKiB) / 1024) : '',
+      c.cpuSeconds.length ? fmt((median(c.cpuSeconds) * 1000) / (c.bytes / 1e6), 2) : '',
     ]);
     console.log(`\n## Throughput: cat corpus | X | cat > /dev/null (median of ${runs}; MB = 10^6 bytes)\n`);
     console.log(
-      markdownTable(['X', 'MB/s:', 'range:', 'vs cat:', 'vs node pipe:', 'vs rg:', 'peak RSS MiB:'], rows),
+      markdownTable(
+        ['X', 'MB/s:', 'range:', 'vs cat:', 'vs node pipe:', 'vs rg:', 'peak RSS MiB:', 'CPU ms/MB:'],
+        rows,
+      ),
+    );
+    console.log(
+      '\nCPU ms/MB: user + system time of X alone (every thread, start-up included) per MB, median;' +
+        ' on 2 cores, 2 x 1000 / (CPU ms/MB) bounds the MB/s X could reach with the whole machine.',
     );
     if (rgInput.bytes !== bytes) {
       console.log(

@@ -11,6 +11,11 @@ export interface PipelineRun {
   ms: number;
   /** Peak resident set of the measured stage in KiB, when /usr/bin/time was available. */
   peakRssKiB?: number;
+  /**
+   * CPU seconds (user + system, all threads) of the measured stage, with /usr/bin/time. Less
+   * sensitive than wall time to other tenants of a shared VM: it is what the stage costs.
+   */
+  cpuSeconds?: number;
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -21,7 +26,8 @@ export function hasGnuTime(): boolean {
 
 /**
  * Times `cat input | stage | cat > /dev/null` wall-clock from spawn to exit. With `measureRss`,
- * the stage runs under GNU time, whose max-RSS (`%M`) covers every thread of the process.
+ * the stage runs under GNU time, whose max-RSS (`%M`) and CPU times (`%U`, `%S`) cover every
+ * thread of the process.
  */
 export async function timePipeline(
   input: string,
@@ -29,15 +35,21 @@ export async function timePipeline(
   opts: { measureRss?: string } = {},
 ): Promise<PipelineRun> {
   const rssFile = opts.measureRss;
-  const wrapped = rssFile ? `${GNU_TIME} -f %M -o ${sh(rssFile)} ${stage}` : stage;
+  const wrapped = rssFile ? `${GNU_TIME} -f '%M %U %S' -o ${sh(rssFile)} ${stage}` : stage;
   const script = `set -o pipefail; cat ${sh(input)} | ${wrapped} | cat > /dev/null`;
   const start = process.hrtime.bigint();
   await runShell(script);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (!rssFile) return { ms };
-  const kib = Number.parseInt(readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '', 10);
+  const [kib, user, sys] = (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '')
+    .split(' ')
+    .map(Number);
   rmSync(rssFile, { force: true });
-  return { ms, peakRssKiB: Number.isFinite(kib) ? kib : undefined };
+  return {
+    ms,
+    peakRssKiB: Number.isFinite(kib) ? kib : undefined,
+    cpuSeconds: Number.isFinite(user) && Number.isFinite(sys) ? user + sys : undefined,
+  };
 }
 
 /** Runs a bash script; rejects with its exit code and the tail of stderr (never stdout). */
