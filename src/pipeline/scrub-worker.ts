@@ -9,7 +9,7 @@ import { KnownValueMatcher, type SharedKnownValueTables } from '../engine/known-
 import { Scrubber } from '../engine/scrubber.js';
 import type { RulesetSpec } from '../engine/types.js';
 import { isConfigError } from '../errors.js';
-import { compileRuleset } from '../rules/compile.js';
+import { type CompiledRuleset, compileRuleset, validateCompiled } from '../rules/compile.js';
 import { errorClass } from './executor.js';
 import { injectFault } from './fault-plan.js';
 import { type BatchScrub, formatScrubber } from './format-scrub.js';
@@ -22,6 +22,9 @@ const MIN_TRANSFER_BYTES = 4096;
 
 interface Prepared {
   scrub: BatchScrub;
+  compiled: CompiledRuleset;
+  /** Every regex compiled (see CompileOptions.validate). */
+  validated: boolean;
   /** Known-value tables in shared memory, when this thread built or attached them. */
   known?: SharedKnownValueTables;
 }
@@ -37,22 +40,36 @@ interface PrepareOptions {
   share?: boolean;
 }
 
+/**
+ * The ruleset of `version`, compiled once per thread. A later request may ask for more than
+ * the first did (validation, shared tables): that is done on the cached one, so whatever
+ * order the pool hands tasks out in, a load's validating task really validates.
+ */
 function prepare(version: number, ruleset: SharedArrayBuffer, opts: PrepareOptions): Prepared {
-  const cached = prepared.get(version);
-  if (cached) return cached;
-  const spec = deserialize(Buffer.from(ruleset)) as RulesetSpec;
-  const compiled = compileRuleset(spec, { validate: opts.validate, knownTables: opts.known });
-  let known = opts.known;
-  if (!known && opts.share && compiled.known) {
-    known = compiled.known.toShared();
-    // Scan from the shared copy too: the private one is garbage from here on.
-    compiled.known = KnownValueMatcher.fromShared(known);
+  let entry = prepared.get(version);
+  if (!entry) {
+    const spec = deserialize(Buffer.from(ruleset)) as RulesetSpec;
+    const compiled = compileRuleset(spec, { validate: opts.validate, knownTables: opts.known });
+    entry = {
+      scrub: formatScrubber(spec, new Scrubber(compiled)),
+      compiled,
+      validated: opts.validate,
+      known: opts.known,
+    };
+    prepared.set(version, entry);
+    for (const old of prepared.keys()) {
+      if (prepared.size <= VERSIONS_KEPT) break;
+      if (old !== version) prepared.delete(old);
+    }
   }
-  const entry: Prepared = { scrub: formatScrubber(spec, new Scrubber(compiled)), known };
-  prepared.set(version, entry);
-  for (const old of prepared.keys()) {
-    if (prepared.size <= VERSIONS_KEPT) break;
-    if (old !== version) prepared.delete(old);
+  if (opts.validate && !entry.validated) {
+    validateCompiled(entry.compiled);
+    entry.validated = true;
+  }
+  if (opts.share && !entry.known && entry.compiled.known) {
+    entry.known = entry.compiled.known.toShared();
+    // Scan from the shared copy too: the private one is garbage from here on.
+    entry.compiled.known = KnownValueMatcher.fromShared(entry.known);
   }
   return entry;
 }

@@ -118,6 +118,17 @@ export function compileRuleset(spec: RulesetSpec, opts: CompileOptions = {}): Co
 }
 
 /**
+ * Compiles every regex a ruleset built with `validate: false` has not compiled yet; throws
+ * what compileRuleset would have thrown for a broken rule.
+ */
+export function validateCompiled(compiled: CompiledRuleset): void {
+  for (const rule of compiled.rules) {
+    void rule.re;
+    void rule.allowlist;
+  }
+}
+
+/**
  * A rule whose cheap checks ran at construction and whose regexes, and the analyses built on
  * them, are made on first use. Getters keep one object shape for the scrubber's hot loop.
  */
