@@ -66,6 +66,8 @@ interface Slot {
 /** After a second signal, how long to wait for the output to take what is already scrubbed. */
 const ABORT_FLUSH_MS = 2000;
 const MIN_WINDOW_STRIDE = 1024 * 1024;
+/** Pending bytes up to which an idle pipeline sends at once instead of on the flush timer. */
+const IDLE_FLUSH_MAX_BYTES = 8 * 1024;
 
 /** Output buffers are a batch plus this much room for labels longer than what they replace. */
 function outputBytesFor(batchBytes: number): number {
@@ -179,8 +181,8 @@ export class Pipeline {
           this.stats.bytesIn += chunk.length;
           const framer = this.framerFor(chunk);
           this.enqueue(framer.push(chunk, now()), i);
-          if (this.opts.flushMs === 0) this.enqueue(framer.flush(now()), i);
-          else this.armFlushTimer();
+          if (this.opts.flushMs === 0 || this.idleWith(framer)) this.enqueue(framer.flush(now()), i);
+          if (this.opts.flushMs > 0) this.armFlushTimer();
           await this.until(() => this.queue.length + this.inFlight < this.opts.maxInFlight);
           if (this.halted) break;
         }
@@ -214,6 +216,15 @@ export class Pipeline {
     if (units.length === 0) return;
     for (const unit of units) this.queue.push({ unit, source });
     this.notify();
+  }
+
+  /**
+   * A quiet input: a few lines pending and nothing queued or being scrubbed. Waiting for the
+   * flush timer would only add its delay to every line; a busy input (full 64 KiB pipe reads,
+   * or batches in flight) still waits, so its batches stay large.
+   */
+  private idleWith(framer: Framer): boolean {
+    return framer.pending <= IDLE_FLUSH_MAX_BYTES && this.queue.length === 0 && this.inFlight === 0;
   }
 
   private armFlushTimer(): void {

@@ -144,6 +144,46 @@ describe('Pipeline (inline executor)', () => {
     await running;
   });
 
+  it('sends a few lines at once when idle, without waiting for the flush timer', async () => {
+    const input = new PassThrough();
+    const seen: number[] = [];
+    const stream = new Writable({
+      write(_chunk, _enc, done) {
+        seen.push(performance.now());
+        done();
+      },
+    });
+    const { pipeline } = await makePipeline(new StreamSink(stream, 'test', false), { flushMs: 5000 });
+    const running = pipeline.run([source(input)]);
+    const sent = performance.now();
+    input.write('a quiet line\nand another\n');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toHaveLength(1);
+    expect(seen[0] - sent).toBeLessThan(100);
+    input.end();
+    await running;
+  });
+
+  it('still fills batches from a busy input (reads larger than an idle flush)', async () => {
+    const sizes: number[] = [];
+    const executor = new InlineExecutor(FaultPlan.fromEnv({}));
+    await executor.load(testSpec());
+    const scrub = executor.scrub.bind(executor);
+    executor.scrub = (bytes, ...rest) => {
+      sizes.push(bytes.length);
+      return scrub(bytes, ...rest);
+    };
+    const { sink, output } = collector();
+    const input = Buffer.from(logLines(3000, 7));
+    const opts = { ...OPTS, batchBytes: 65536, maxRecordBytes: 65536, flushMs: 1000 };
+    const pipeline = new Pipeline(executor, sink, new RunStats(), opts, { failure: () => {} });
+    await pipeline.run([source(chunked(input, [16384], [0]))]);
+    expect(output().toString().split('\n')).toHaveLength(3001);
+    const full = sizes.slice(0, -1);
+    expect(full.length).toBeGreaterThan(5);
+    for (const n of full) expect(n).toBeGreaterThan(60000);
+  });
+
   it('stops reading when the output stalls: what it holds stays bounded', async () => {
     let produced = 0;
     const endless = new Readable({
