@@ -46,7 +46,7 @@ export class Scrubber {
     const records = newlines + (buf.length > 0 && buf[buf.length - 1] !== NEWLINE ? 1 : 0);
     if (extraSpans) spans.push(...extraSpans);
     if (spans.length === 0) return { output: input, findings: [], droppedRecords: 0, records };
-    return { ...this.apply(buf, spans, into), records };
+    return this.apply(buf, spans, records, into);
   }
 
   /**
@@ -236,7 +236,7 @@ export class Scrubber {
       : (this.compiled.knownValueAction ?? this.compiled.defaultAction);
   }
 
-  private apply(buf: Buffer, spans: Span[], into?: Uint8Array): Omit<ScrubResult, 'records'> {
+  private apply(buf: Buffer, spans: Span[], records: number, into?: Uint8Array): ScrubResult {
     const dropped = this.droppedRecords(buf, spans);
     const merged = mergeWithWholeValues(spans);
     const planned: PlannedSpan[] = [];
@@ -273,7 +273,7 @@ export class Scrubber {
       findings.push(finding);
     }
     const output = rewrite(buf, planned, dropped, into);
-    return { output, findings, droppedRecords: countRecords(buf, dropped) };
+    return { output, findings, droppedRecords: countRecords(buf, dropped), records };
   }
 
   /** Whole-record byte ranges (newline included) touched by a span whose action is `drop`. */

@@ -65,21 +65,15 @@ export class PoolExecutor implements BatchExecutor {
     try {
       const task = { kind: 'compile', version: spec.version, ruleset } as const;
       const run = (t: CompileTask) => this.pool.run(t) as Promise<CompileReply>;
-      if (spec.knownValues.length > 0) {
-        const first = await run({ ...task, validate: true, share: true });
-        known = first.ok ? first.known : undefined;
-        replies = [first];
-        if (first.ok) {
-          const rest = Array.from({ length: this.opts.workers - 1 }, () =>
-            run({ ...task, validate: false, known }),
-          );
-          replies.push(...(await Promise.all(rest)));
-        }
-      } else {
-        replies = await Promise.all(
-          Array.from({ length: this.opts.workers }, (_, i) => run({ ...task, validate: i === 0 })),
-        );
-      }
+      const first = run({ ...task, validate: true, share: true });
+      // Attaching needs the first worker's tables, so with known values the others wait for it.
+      const firstReply = spec.knownValues.length > 0 ? await first : undefined;
+      known = firstReply?.ok ? firstReply.known : undefined;
+      const rest =
+        firstReply?.ok === false
+          ? []
+          : Array.from({ length: this.opts.workers - 1 }, () => run({ ...task, validate: false, known }));
+      replies = await Promise.all([first, ...rest]);
     } catch (err) {
       throw new HushlogConfigError(
         'E_RULESET',

@@ -1,6 +1,6 @@
 /**
- * Structure of an RE2 pattern read from its source text, for patterns that already compiled
- * (so they are well-formed). RE2's node binding exposes neither the group count nor a parse.
+ * Structure of an RE2 pattern read from its source text, for patterns RE2 accepts (every
+ * ruleset is validated at load, by one thread at least). RE2's node binding exposes neither the group count nor a parse.
  */
 
 /**
