@@ -81,6 +81,30 @@ function logLines(count: number, seed: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Writes `text` once into a quiet input of a running pipeline; returns how long after that
+ * write each output write came (the input ends 500 ms after it).
+ */
+async function delaysAfterOneWrite(opts: Partial<PipelineOptions>, text: string): Promise<number[]> {
+  const input = new PassThrough();
+  const seen: number[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      // The sink's end-of-run flush writes an empty chunk: not an arrival.
+      if (chunk.length > 0) seen.push(performance.now());
+      done();
+    },
+  });
+  const { pipeline } = await makePipeline(new StreamSink(stream, 'test', false), opts);
+  const running = pipeline.run([source(input)]);
+  const sent = performance.now();
+  input.write(text);
+  await new Promise((r) => setTimeout(r, 500));
+  input.end();
+  await running;
+  return seen.map((t) => t - sent);
+}
+
 describe('Pipeline (inline executor)', () => {
   it('output equals scrubbing the whole input at once, whatever the chunking and timing', async () => {
     const scrubber = scrubberFor();
@@ -125,43 +149,27 @@ describe('Pipeline (inline executor)', () => {
   });
 
   it('sends a line written to a quiet pipe within tens of milliseconds', async () => {
-    const input = new PassThrough();
-    const seen: number[] = [];
-    const stream = new Writable({
-      write(_chunk, _enc, done) {
-        seen.push(performance.now());
-        done();
-      },
-    });
-    const { pipeline } = await makePipeline(new StreamSink(stream, 'test', false), { flushMs: 10 });
-    const running = pipeline.run([source(input)]);
-    const sent = performance.now();
-    input.write('a quiet line\n');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(seen).toHaveLength(1);
-    expect(seen[0] - sent).toBeLessThan(100);
-    input.end();
-    await running;
+    const delays = await delaysAfterOneWrite({ flushMs: 10 }, 'a quiet line\n');
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeLessThan(100);
   });
 
   it('sends a few lines at once when idle, without waiting for the flush timer', async () => {
-    const input = new PassThrough();
-    const seen: number[] = [];
-    const stream = new Writable({
-      write(_chunk, _enc, done) {
-        seen.push(performance.now());
-        done();
-      },
-    });
-    const { pipeline } = await makePipeline(new StreamSink(stream, 'test', false), { flushMs: 5000 });
-    const running = pipeline.run([source(input)]);
-    const sent = performance.now();
-    input.write('a quiet line\nand another\n');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(seen).toHaveLength(1);
-    expect(seen[0] - sent).toBeLessThan(100);
-    input.end();
-    await running;
+    const delays = await delaysAfterOneWrite({ flushMs: 5000 }, 'a quiet line\nand another\n');
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeLessThan(100);
+  });
+
+  it('holds more than an idle flush takes until the flush timer', async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(60)}\n`).join('');
+    const delays = await delaysAfterOneWrite(
+      { flushMs: 100, batchBytes: 65536, maxRecordBytes: 65536 },
+      lines,
+    );
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(90);
+    // Well before the input ends (500 ms), which would also send it.
+    expect(delays[0]).toBeLessThan(400);
   });
 
   it('still fills batches from a busy input (reads larger than an idle flush)', async () => {
