@@ -1,8 +1,14 @@
 import { WINDOW_FILTER_WASM } from './wasm/window-filter.wasm.js';
 import { align, instantiate } from './wasm-instance.js';
 
-/** Called for each sampled window that passes the filter: its position and hashes. */
-export type WindowCandidate = (pos: number, key: number, hash: number) => void;
+/**
+ * Called once per chunk with the sampled windows that passed the filter, in order:
+ * `hits[first + 3i .. first + 3i + 2]` is candidate i's (address, key, hash) for i < count,
+ * and `address - base` its position in the caller's buffer. A chunk's candidates come as one
+ * batch so the caller can start all their table reads before it needs any (see
+ * KnownValueMatcher.probeBatch). The array is only valid during the call.
+ */
+export type WindowCandidates = (hits: Int32Array, first: number, count: number, base: number) => void;
 
 export interface WindowFilterLayout {
   filter: Int32Array;
@@ -56,7 +62,7 @@ export class WasmWindowFilter {
   }
 
   /** Tests the windows at from, from + stride, ... that fit before `to`, in order. */
-  scan(buf: Uint8Array, from: number, to: number, onCandidate: WindowCandidate): void {
+  scan(buf: Uint8Array, from: number, to: number, onCandidates: WindowCandidates): void {
     const bytes = new Uint8Array(this.mem.buffer);
     const words = new Int32Array(this.mem.buffer);
     const run = this.window === 8 ? this.exports.scan8 : this.exports.scan4;
@@ -66,9 +72,7 @@ export class WasmWindowFilter {
       bytes.set(buf.subarray(p0, end), this.inputAt);
       const base = this.inputAt - p0; // the address of buf[x] is base + x
       const n = run(base + p0, base + end, this.stride, this.filterAt, this.shift, this.hitsAt);
-      for (let k = this.hitsAt >> 2, e = k + 3 * n; k < e; k += 3) {
-        onCandidate(words[k] - base, words[k + 1], words[k + 2]);
-      }
+      if (n > 0) onCandidates(words, this.hitsAt >> 2, n, base);
     }
   }
 }
