@@ -129,8 +129,8 @@ export class KnownValueMatcher {
   private readonly wasmMin: number;
   private readonly wasmOptions: WasmWindowFilterOptions;
   private wasm: WasmWindowFilter | null = null;
-  /** probeBatch's warming reads land here, so the compiler cannot drop them as unused. */
-  private touched = 0;
+  /** probeBatch's first pass: 1 where a candidate's home slot is empty (no such window). */
+  private homeEmpty = new Uint8Array(0);
   /** Anchor length: stride + window - 1. */
   private readonly anchorLen: number;
   /** Group g's pattern ids are groupMembers[groupStart[g] .. groupStart[g+1]). */
@@ -321,7 +321,8 @@ export class KnownValueMatcher {
    * probe() for a chunk's candidates. Nearly all are false positives of the filter, and each
    * lookup's first read misses the caches (the window table is ~50 MB at 100k values). A
    * first pass reads every candidate's home slot in a loop with no branch on what it reads,
-   * so the CPU overlaps those misses; the probes then find their slots cached.
+   * so the CPU overlaps those misses; an empty home slot already proves the window absent
+   * (~30% of them at the table's load), and the other probes find their slots cached.
    */
   private probeBatch(
     buf: Uint8Array,
@@ -334,11 +335,14 @@ export class KnownValueMatcher {
     onMatch: KnownValueMatchHandler,
   ): void {
     const { windowSlots: slots, windowSlotCount: slotCount } = this;
-    const end = first + 3 * count;
-    let touched = 0;
-    for (let k = first; k < end; k += 3) touched ^= slots[2 * slotOf(hits[k + 2], slotCount)];
-    this.touched = touched;
-    for (let k = first; k < end; k += 3) this.probe(buf, hits[k] - base, hits[k + 1], hits[k + 2], from, to, onMatch);
+    if (this.homeEmpty.length < count) this.homeEmpty = new Uint8Array(2 * count);
+    const homeEmpty = this.homeEmpty;
+    for (let i = 0, k = first; i < count; i++, k += 3) {
+      homeEmpty[i] = slots[2 * slotOf(hits[k + 2], slotCount) + 1] === 0 ? 1 : 0;
+    }
+    for (let i = 0, k = first; i < count; i++, k += 3) {
+      if (homeEmpty[i] === 0) this.probe(buf, hits[k] - base, hits[k + 1], hits[k + 2], from, to, onMatch);
+    }
   }
 
   /** Looks the window at `pos` up; for each anchor position it occupies, checks that anchor. */
