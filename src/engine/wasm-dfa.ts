@@ -26,11 +26,16 @@ export interface WasmDfaOptions {
   splitMin?: number;
 }
 
-const HEADER = 272;
+/** Where the transition table starts: scan4 has this address built in. */
+const HEADER = 288;
 const NEWLINE = 0x0a;
-const RESULT_S0 = 256 >> 2;
-const RESULT_S1 = 260 >> 2;
-const RESULT_HITS1 = 264 >> 2;
+/** Result words: final state of stream i at RESULT_STATE + i, its hit count at RESULT_HITS + i. */
+const RESULT_STATE = 256 >> 2;
+const RESULT_HITS = 272 >> 2;
+/** scan4's constants: four streams of QUARTER bytes, each with a hit area of QUARTER pairs. */
+const QUARTER = 8192;
+const BLOCK = 4 * QUARTER;
+const QUARTER_AREA = QUARTER * 8;
 
 interface DfaExports {
   scan1(p: number, end: number, s: number, d: number, outMin: number, out: number): number;
@@ -44,6 +49,7 @@ interface DfaExports {
     out0: number,
     out1: number,
   ): number;
+  scan4(p: number, s0: number, s1: number, s2: number, s3: number, outMin: number, out: number): number;
   count(p: number, end: number, byte: number): number;
 }
 
@@ -117,29 +123,63 @@ export class WasmDfa {
     s: number,
     onHit: StateHit,
   ): number {
+    let p = c0;
+    // The hit areas hold a whole chunk's pairs, so they hold scan4's four quarters when a
+    // block fits in the chunk.
+    if (this.lead < QUARTER) {
+      for (; c1 - p >= BLOCK; p += BLOCK) s = this.scanBlock(words, base, p, s, onHit);
+    }
+    return p < c1 ? this.scanRest(words, base, p, c1, s, onHit) : s;
+  }
+
+  /** scan4 over buf[p, p + BLOCK), streams 1-3 primed by replaying the `lead` bytes before them. */
+  private scanBlock(words: Int32Array, base: number, p: number, s: number, onHit: StateHit): number {
+    const x = this.exports;
+    const primed = [s, 0, 0, 0];
+    for (let i = 1; i < 4; i++) {
+      const q = p + i * QUARTER;
+      x.scan1(base + q - this.lead, base + q, this.startBytes, this.tableAt, this.outMinBytes, this.hits0At);
+      primed[i] = words[RESULT_STATE];
+    }
+    x.scan4(base + p, primed[0], primed[1], primed[2], primed[3], this.outMinBytes, this.hits0At);
+    for (let i = 0; i < 4; i++) {
+      this.report(words, this.hits0At + i * QUARTER_AREA, words[RESULT_HITS + i], base, onHit);
+    }
+    return words[RESULT_STATE + 3];
+  }
+
+  /** A range shorter than a block (or a chunk too small for one): one or two streams. */
+  private scanRest(
+    words: Int32Array,
+    base: number,
+    c0: number,
+    c1: number,
+    s: number,
+    onHit: StateHit,
+  ): number {
     const x = this.exports;
     const half = (c1 - c0) >> 1;
     if (half < this.splitMin || half < 4 * this.lead) {
       const n = x.scan1(base + c0, base + c1, s, this.tableAt, this.outMinBytes, this.hits0At);
       this.report(words, this.hits0At, n, base, onHit);
-      return words[RESULT_S0];
+      return words[RESULT_STATE];
     }
     const mid = c0 + half;
     // Stream 1 starts fresh `lead` bytes before mid: a keyword ending at or after mid starts
     // no earlier, and one ending before mid is stream 0's.
     const replayFrom = Math.max(c0, mid - this.lead);
     x.scan1(base + replayFrom, base + mid, this.startBytes, this.tableAt, this.outMinBytes, this.hits1At);
-    const s1 = words[RESULT_S0];
+    const s1 = words[RESULT_STATE];
     const n0 = x.scan2(base + c0, half, s, s1, this.tableAt, this.outMinBytes, this.hits0At, this.hits1At);
-    const end1 = words[RESULT_S1];
-    const n1 = words[RESULT_HITS1];
+    const end1 = words[RESULT_STATE + 1];
+    const n1 = words[RESULT_HITS + 1];
     this.report(words, this.hits0At, n0, base, onHit);
     this.report(words, this.hits1At, n1, base, onHit);
     // The odd byte left when the chunk length is odd.
     if (mid + half === c1) return end1;
     const n = x.scan1(base + mid + half, base + c1, end1, this.tableAt, this.outMinBytes, this.hits0At);
     this.report(words, this.hits0At, n, base, onHit);
-    return words[RESULT_S0];
+    return words[RESULT_STATE];
   }
 
   private report(words: Int32Array, at: number, n: number, base: number, onHit: StateHit): void {

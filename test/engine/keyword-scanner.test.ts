@@ -76,6 +76,49 @@ describe('KeywordScanner', () => {
     );
   });
 
+  it('reports the same hits through the four-stream block scan, keywords across every stream boundary', () => {
+    // Blocks are 32 KiB of four 8 KiB streams; only inputs that long reach that loop.
+    const QUARTER = 8192;
+    const alphabet = 'abAB-_k=\n';
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ unit: fc.constantFrom(...alphabet.split('')), minLength: 1, maxLength: 40 }), {
+          minLength: 1,
+          maxLength: 6,
+          selector: (k) => k.toLowerCase(),
+        }),
+        fc.integer({ min: 4 * QUARTER, max: 10 * QUARTER }),
+        fc.integer(),
+        fc.constantFrom(undefined, 4 * QUARTER, 5 * QUARTER + 3, 9 * QUARTER - 1),
+        fc.nat(100),
+        (kws, length, seed, chunk, from) => {
+          const hay = Buffer.alloc(length);
+          let x = seed | 1;
+          for (let i = 0; i < length; i++) {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            hay[i] = alphabet.charCodeAt((x >>> 0) % alphabet.length);
+          }
+          // Plant every keyword so that it ends at each stream boundary and one byte to either side.
+          for (let b = QUARTER; b + 1 < length; b += QUARTER) {
+            kws.forEach((k, i) => {
+              const end = b - 1 + ((b / QUARTER + i) % 3);
+              if (end - k.length >= 0) hay.write(k, end - k.length, 'latin1');
+            });
+          }
+          const scanner = new KeywordScanner(kws, { wasmMin: 0, wasm: chunk ? { chunk } : {} });
+          const got: Array<[number, number]> = [];
+          scanner.scan(hay, from, hay.length, (end, k) => got.push([end, k]));
+          for (let i = 1; i < got.length; i++) expect(got[i][0]).toBeGreaterThanOrEqual(got[i - 1][0]);
+          const expected = naive(kws, hay.subarray(from)).map(([e, k]) => [e + from, k] as [number, number]);
+          expect(got.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1])).toEqual(expected);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('returns the newline count of the scanned range, on the JS path and in WebAssembly', () => {
     const newlines = (b: Uint8Array) => b.reduce((n, x) => n + (x === 0x0a ? 1 : 0), 0);
     fc.assert(
