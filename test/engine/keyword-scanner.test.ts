@@ -82,11 +82,14 @@ describe('KeywordScanner', () => {
     const alphabet = 'abAB-_k=\n';
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.string({ unit: fc.constantFrom(...alphabet.split('')), minLength: 1, maxLength: 40 }), {
-          minLength: 1,
-          maxLength: 6,
-          selector: (k) => k.toLowerCase(),
-        }),
+        fc.uniqueArray(
+          fc.string({ unit: fc.constantFrom(...alphabet.split('')), minLength: 1, maxLength: 40 }),
+          {
+            minLength: 1,
+            maxLength: 6,
+            selector: (k) => k.toLowerCase(),
+          },
+        ),
         fc.integer({ min: 4 * QUARTER, max: 10 * QUARTER }),
         fc.integer(),
         fc.constantFrom(undefined, 4 * QUARTER, 5 * QUARTER + 3, 9 * QUARTER - 1),
