@@ -56,8 +56,9 @@ interface DfaExports {
 /**
  * Runs a dense byte-class DFA in WebAssembly (src/engine/wasm/keyword-dfa.wat), one instance
  * and linear memory per automaton. Input is copied in chunk by chunk with the state carried
- * across, so memory stays fixed whatever the input length. Not re-entrant: a hit callback must
- * not scan with the same WasmDfa.
+ * across, so memory stays fixed whatever the input length. A chunk runs as 32 KiB blocks of four
+ * interleaved streams (each primed by replaying the bytes a keyword could span), then what is
+ * left as one or two streams. Not re-entrant: a hit callback must not scan with the same WasmDfa.
  */
 export class WasmDfa {
   private readonly exports: DfaExports;

@@ -3,7 +3,8 @@
 ;;
 ;; Why WebAssembly: the loop is a chain of dependent table loads, and on the 2-vCPU machines
 ;; hushlog is measured on, V8's typed-array loop with its bounds checks reached ~330 MB/s where
-;; this loop reaches ~650 MB/s with two interleaved streams (BENCHMARKS.md).
+;; this loop reaches ~650 MB/s with two interleaved streams and ~1,150 MB/s with four (scan4,
+;; BENCHMARKS.md).
 ;;
 ;; Memory layout (bytes), filled by the driver:
 ;;   [0, 256)      class of each byte, times 4 (a byte offset inside a transition row)
