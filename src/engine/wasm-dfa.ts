@@ -1,5 +1,5 @@
 import { KEYWORD_DFA_WASM } from './wasm/keyword-dfa.wasm.js';
-import { align, instantiate } from './wasm-instance.js';
+import { align, alignmentOf, instantiate } from './wasm-instance.js';
 
 /** The automaton a WasmDfa runs: the keyword scanner's tables, states as row offsets. */
 export interface DfaTables {
@@ -83,7 +83,8 @@ export class WasmDfa {
     // Each area holds a half chunk of (end, state) pairs, plus one; a single stream writes up
     // to `chunk` pairs and runs on into the second area, which it owns then.
     const areaBytes = ((this.chunk >> 1) + 1) * 8;
-    this.hits0At = align(this.inputAt + this.chunk, 64);
+    // Room for a chunk placed up to 7 bytes in (see scan).
+    this.hits0At = align(this.inputAt + this.chunk + 8, 64);
     this.hits1At = this.hits0At + areaBytes;
     const total = this.hits1At + areaBytes;
     ({ exports: this.exports, mem: this.mem } = instantiate<DfaExports>(KEYWORD_DFA_WASM, total));
@@ -108,10 +109,11 @@ export class WasmDfa {
     let newlines = 0;
     for (let c0 = from; c0 < to; c0 += this.chunk) {
       const c1 = Math.min(to, c0 + this.chunk);
-      bytes.set(buf.subarray(c0, c1), this.inputAt);
-      const base = this.inputAt - c0; // the address of buf[x] is base + x
+      const at = this.inputAt + alignmentOf(buf, c0);
+      bytes.set(buf.subarray(c0, c1), at);
+      const base = at - c0; // the address of buf[x] is base + x
       s = this.scanChunk(words, base, c0, c1, s, onHit);
-      newlines += this.exports.count(this.inputAt, this.inputAt + (c1 - c0), NEWLINE);
+      newlines += this.exports.count(at, at + (c1 - c0), NEWLINE);
     }
     return newlines;
   }

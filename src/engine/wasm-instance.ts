@@ -27,3 +27,12 @@ export function instantiate<T>(base64: string, bytes: number): { exports: T; mem
 export function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
+
+/**
+ * Where buf[from] sits mod 8. Copies into linear memory go to the same offset mod 8: V8 copies
+ * out of a SharedArrayBuffer (worker batches) byte by byte when source and destination differ
+ * in alignment, ~1.4 GB/s against ~10 for 128 KiB chunks on the benchmark machines.
+ */
+export function alignmentOf(buf: Uint8Array, from: number): number {
+  return (buf.byteOffset + from) & 7;
+}

@@ -1,5 +1,5 @@
 import { WINDOW_FILTER_WASM } from './wasm/window-filter.wasm.js';
-import { align, instantiate } from './wasm-instance.js';
+import { align, alignmentOf, instantiate } from './wasm-instance.js';
 
 /**
  * Called once per chunk with the sampled windows that passed the filter, in order:
@@ -52,7 +52,8 @@ export class WasmWindowFilter {
     // Window starts per call, a multiple of the stride so chunks continue the same sequence.
     this.span = Math.max(1, Math.floor((opts.chunk ?? 128 * 1024) / this.stride)) * this.stride;
     this.inputAt = align(layout.filter.byteLength, 64);
-    this.hitsAt = align(this.inputAt + this.span + this.window, 64);
+    // Room for a chunk placed up to 7 bytes in (see scan).
+    this.hitsAt = align(this.inputAt + this.span + this.window + 8, 64);
     const hitBytes = (this.span / this.stride + 1) * 12;
     ({ exports: this.exports, mem: this.mem } = instantiate<FilterExports>(
       WINDOW_FILTER_WASM,
@@ -69,8 +70,9 @@ export class WasmWindowFilter {
     for (let p0 = from; p0 + this.window <= to; p0 += this.span) {
       // The last window of this call starts before p0 + span and may read window - 1 more.
       const end = Math.min(to, p0 + this.span + this.window - 1);
-      bytes.set(buf.subarray(p0, end), this.inputAt);
-      const base = this.inputAt - p0; // the address of buf[x] is base + x
+      const at = this.inputAt + alignmentOf(buf, p0);
+      bytes.set(buf.subarray(p0, end), at);
+      const base = at - p0; // the address of buf[x] is base + x
       const n = run(base + p0, base + end, this.stride, this.filterAt, this.shift, this.hitsAt);
       if (n > 0) onCandidates(words, this.hitsAt >> 2, n, base);
     }
