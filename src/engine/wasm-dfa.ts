@@ -112,43 +112,51 @@ export class WasmDfa {
       const at = this.inputAt + alignmentOf(buf, c0);
       bytes.set(buf.subarray(c0, c1), at);
       const base = at - c0; // the address of buf[x] is base + x
-      s = this.scanChunk(words, base, c0, c1, s, onHit);
+      let p = c0;
+      // The hit areas hold a whole chunk's pairs, so they hold scan4's four quarters when a
+      // block fits in the chunk.
+      if (this.lead < QUARTER) {
+        for (; c1 - p >= BLOCK; p += BLOCK) s = this.scanBlock(words, base, p, s, onHit);
+      }
+      if (p < c1) s = this.scanRest(words, base, p, c1, s, onHit);
       newlines += this.exports.count(at, at + (c1 - c0), NEWLINE);
     }
     return newlines;
   }
 
-  private scanChunk(
-    words: Int32Array,
-    base: number,
-    c0: number,
-    c1: number,
-    s: number,
-    onHit: StateHit,
-  ): number {
-    let p = c0;
-    // The hit areas hold a whole chunk's pairs, so they hold scan4's four quarters when a
-    // block fits in the chunk.
-    if (this.lead < QUARTER) {
-      for (; c1 - p >= BLOCK; p += BLOCK) s = this.scanBlock(words, base, p, s, onHit);
-    }
-    return p < c1 ? this.scanRest(words, base, p, c1, s, onHit) : s;
-  }
-
   /** scan4 over buf[p, p + BLOCK), streams 1-3 primed by replaying the `lead` bytes before them. */
   private scanBlock(words: Int32Array, base: number, p: number, s: number, onHit: StateHit): number {
-    const x = this.exports;
-    const primed = [s, 0, 0, 0];
-    for (let i = 1; i < 4; i++) {
-      const q = p + i * QUARTER;
-      x.scan1(base + q - this.lead, base + q, this.startBytes, this.tableAt, this.outMinBytes, this.hits0At);
-      primed[i] = words[RESULT_STATE];
-    }
-    x.scan4(base + p, primed[0], primed[1], primed[2], primed[3], this.outMinBytes, this.hits0At);
+    this.exports.scan4(
+      base + p,
+      s,
+      this.primed(words, base, p + QUARTER),
+      this.primed(words, base, p + 2 * QUARTER),
+      this.primed(words, base, p + 3 * QUARTER),
+      this.outMinBytes,
+      this.hits0At,
+    );
     for (let i = 0; i < 4; i++) {
       this.report(words, this.hits0At + i * QUARTER_AREA, words[RESULT_HITS + i], base, onHit);
     }
     return words[RESULT_STATE + 3];
+  }
+
+  /**
+   * The state a stream starting at buf[q] needs: the start state stepped over the `lead` bytes
+   * before q, which is as far back as a keyword ending after q can start. Hits on the way
+   * belong to the stream before; they land in the first hit area, which is scratch until the
+   * streams run.
+   */
+  private primed(words: Int32Array, base: number, q: number): number {
+    this.exports.scan1(
+      base + q - this.lead,
+      base + q,
+      this.startBytes,
+      this.tableAt,
+      this.outMinBytes,
+      this.hits0At,
+    );
+    return words[RESULT_STATE];
   }
 
   /** A range shorter than a block (or a chunk too small for one): one or two streams. */
@@ -168,11 +176,9 @@ export class WasmDfa {
       return words[RESULT_STATE];
     }
     const mid = c0 + half;
-    // Stream 1 starts fresh `lead` bytes before mid: a keyword ending at or after mid starts
-    // no earlier, and one ending before mid is stream 0's.
-    const replayFrom = Math.max(c0, mid - this.lead);
-    x.scan1(base + replayFrom, base + mid, this.startBytes, this.tableAt, this.outMinBytes, this.hits1At);
-    const s1 = words[RESULT_STATE];
+    // A keyword ending at or after mid starts no earlier than `lead` bytes before it (at or
+    // after c0, as half >= 4 * lead), and one ending before mid is stream 0's.
+    const s1 = this.primed(words, base, mid);
     const n0 = x.scan2(base + c0, half, s, s1, this.tableAt, this.outMinBytes, this.hits0At, this.hits1At);
     const end1 = words[RESULT_STATE + 1];
     const n1 = words[RESULT_HITS + 1];
