@@ -18,6 +18,15 @@ function scanAll(scanner: KeywordScanner, hay: Buffer, from = 0, to = hay.length
   return out.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
 }
 
+/** The scanner's hits over hay[from, end): in order of end offset, exactly the naive search's. */
+function expectNaiveHitsInOrder(scanner: KeywordScanner, kws: string[], hay: Buffer, from: number): void {
+  const got: Array<[number, number]> = [];
+  scanner.scan(hay, from, hay.length, (end, k) => got.push([end, k]));
+  for (let i = 1; i < got.length; i++) expect(got[i][0]).toBeGreaterThanOrEqual(got[i - 1][0]);
+  const expected = naive(kws, hay.subarray(from)).map(([e, k]) => [e + from, k] as [number, number]);
+  expect(got.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1])).toEqual(expected);
+}
+
 describe('KeywordScanner', () => {
   it('finds keywords case-insensitively, including overlapping and nested ones', () => {
     const kws = ['sk-', 'sk-proj-', 'key', 'api_key', 'proj'];
@@ -63,13 +72,12 @@ describe('KeywordScanner', () => {
         (kws, text, chunk, splitMin, cut) => {
           const hay = Buffer.from(text, 'latin1');
           const from = Math.min(cut, hay.length);
-          const scanner = new KeywordScanner(kws, { wasmMin: 0, wasm: { chunk, splitMin } });
-          const got: Array<[number, number]> = [];
-          scanner.scan(hay, from, hay.length, (end, k) => got.push([end, k]));
-          // In order of end offset, exactly the occurrences inside [from, to).
-          for (let i = 1; i < got.length; i++) expect(got[i][0]).toBeGreaterThanOrEqual(got[i - 1][0]);
-          const expected = naive(kws, hay.subarray(from)).map(([e, k]) => [e + from, k] as [number, number]);
-          expect(got.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1])).toEqual(expected);
+          expectNaiveHitsInOrder(
+            new KeywordScanner(kws, { wasmMin: 0, wasm: { chunk, splitMin } }),
+            kws,
+            hay,
+            from,
+          );
         },
       ),
       { numRuns: 500 },
@@ -110,12 +118,12 @@ describe('KeywordScanner', () => {
               if (end - k.length >= 0) hay.write(k, end - k.length, 'latin1');
             });
           }
-          const scanner = new KeywordScanner(kws, { wasmMin: 0, wasm: chunk ? { chunk } : {} });
-          const got: Array<[number, number]> = [];
-          scanner.scan(hay, from, hay.length, (end, k) => got.push([end, k]));
-          for (let i = 1; i < got.length; i++) expect(got[i][0]).toBeGreaterThanOrEqual(got[i - 1][0]);
-          const expected = naive(kws, hay.subarray(from)).map(([e, k]) => [e + from, k] as [number, number]);
-          expect(got.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1])).toEqual(expected);
+          expectNaiveHitsInOrder(
+            new KeywordScanner(kws, { wasmMin: 0, wasm: chunk ? { chunk } : {} }),
+            kws,
+            hay,
+            from,
+          );
         },
       ),
       { numRuns: 40 },
